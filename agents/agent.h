@@ -1,0 +1,37 @@
+// The Agent interface the trainer drives, and the factory that builds an agent variant from configuration.
+// Variants (curl, state_sac, ...) are configurations of the same parts (agents/sac_agent.h), not copies.
+#pragma once
+
+#include <torch/serialize/archive.h>
+
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "envs/env.h"
+#include "replay/replay_buffer.h"
+
+namespace curlrl::agents {
+
+using Metrics = std::map<std::string, double>;
+
+class Agent {
+ public:
+  virtual ~Agent() = default;
+  // An action in [-1, 1]^A for the observation of `ts`: the policy mean when deterministic, else a sample.
+  virtual std::vector<float> act(const envs::TimeStep& ts, bool deterministic) = 0;
+  // One update from a batch sampled (with `rng`) from `replay`; `step` counts updates from 0.
+  virtual Metrics update(const replay::ReplayBuffer& replay, int64_t step, std::mt19937_64& rng) = 0;
+  // Networks, optimiser states and the temperature.
+  virtual void save(torch::serialize::OutputArchive& archive) const = 0;
+  virtual void load(torch::serialize::InputArchive& archive) = 0;
+};
+
+// The agent of config `agent.name` for an environment of `spec`. Invalid combinations (a pixel encoder on
+// states, a contrastive loss without pixels) are ConfigError.
+std::unique_ptr<Agent> make_agent(const config::Config& config, const envs::EnvSpec& spec);
+
+}  // namespace curlrl::agents

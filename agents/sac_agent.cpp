@@ -1,0 +1,332 @@
+#include "agents/sac_agent.h"
+
+#include <torch/nn/functional/loss.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/error.h"
+
+namespace curlrl::agents {
+namespace {
+
+torch::optim::AdamOptions adam(double lr, double beta1) {
+  return torch::optim::AdamOptions(lr).betas({beta1, 0.999});
+}
+
+std::vector<torch::Tensor> concat(std::vector<torch::Tensor> a, const std::vector<torch::Tensor>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+std::vector<torch::Tensor> q_parameters(const CriticImpl& c) {
+  return concat(c.q1->parameters(), c.q2->parameters());
+}
+
+std::vector<torch::Tensor> encoder_parameters(const encoders::EncoderImpl& e) {
+  return concat(e.trunk_parameters(), e.head_parameters());
+}
+
+}  // namespace
+
+SacOptions SacOptions::from_config(const config::Config& c, const envs::EnvSpec& spec) {
+  SacOptions o;
+  o.action_dim = spec.action_dim;
+  o.pixels = spec.pixels;
+  o.obs_shape = spec.observation_shape;
+  o.encoder = c.get_string("encoder.name");
+  o.encoder_options.feature_dim = c.get_int("encoder.feature_dim");
+  o.encoder_options.num_layers = c.get_int("encoder.num_layers");
+  o.encoder_options.num_filters = c.get_int("encoder.num_filters");
+  o.encoder_options.tanh = c.get_bool("encoder.tanh");
+  o.hidden_dim = c.get_int("agent.hidden_dim");
+  o.batch_size = c.get_int("agent.batch_size");
+  o.discount = c.get_float("agent.discount");
+  o.init_temperature = c.get_float("agent.init_temperature");
+  o.actor_lr = c.get_float("agent.actor_lr");
+  o.actor_beta = c.get_float("agent.actor_beta");
+  o.critic_lr = c.get_float("agent.critic_lr");
+  o.critic_beta = c.get_float("agent.critic_beta");
+  o.encoder_lr = c.get_float("agent.encoder_lr");
+  o.alpha_lr = c.get_float("agent.alpha_lr");
+  o.alpha_beta = c.get_float("agent.alpha_beta");
+  o.critic_tau = c.get_float("agent.critic_tau");
+  o.encoder_tau = c.get_float("agent.encoder_tau");
+  o.actor_update_freq = c.get_int("agent.actor_update_freq");
+  o.critic_target_update_freq = c.get_int("agent.critic_target_update_freq");
+  o.log_std_min = c.get_float("agent.actor_log_std_min");
+  o.log_std_max = c.get_float("agent.actor_log_std_max");
+  o.contrastive = c.get_bool("agent.contrastive");
+  o.encoder_double_step = c.get_bool("agent.encoder_double_step");
+  o.crop_size = c.get_int("augment.crop_size");
+  o.crop_reference_range = c.get_bool("augment.crop_reference_range");
+  o.device = c.get_string("device");
+  const auto& augs = c.get_list("augment.name");
+  o.random_crop = std::find(augs.begin(), augs.end(), "crop") != augs.end();
+  for (const auto& a : augs) {
+    if (a != "crop" && a != "none") throw ConfigError("augment=" + a + " is not available to agent " + c.get_string("agent.name"));
+  }
+
+  // Combinations that cannot work are configuration errors, reported before anything runs.
+  if (o.pixels && o.encoder == "identity") {
+    throw ConfigError("encoder=identity needs state observations (task.observation=states), not pixels");
+  }
+  if (!o.pixels && o.encoder != "identity") {
+    throw ConfigError("encoder=" + o.encoder + " needs pixel observations; use encoder=identity with task.observation=states");
+  }
+  if (o.contrastive && !o.pixels) {
+    throw ConfigError("agent.contrastive=true needs pixel observations and a key encoder (not encoder=identity)");
+  }
+  if (o.log_std_min >= o.log_std_max) throw ConfigError("agent.actor_log_std_min must be below agent.actor_log_std_max");
+  if (o.pixels && o.crop_size > std::min(o.obs_shape[1], o.obs_shape[2])) {
+    throw ConfigError("augment.crop_size=" + std::to_string(o.crop_size) + " exceeds task.image_size=" +
+                      std::to_string(o.obs_shape[1]));
+  }
+  return o;
+}
+
+SacAgent::SacAgent(const SacOptions& options)
+    : options_(options), target_entropy_(-static_cast<double>(options.action_dim)) {
+  encoders::EncoderOptions enc = options_.encoder_options;
+  enc.obs_shape = options_.obs_shape;
+  if (options_.pixels) {
+    enc.obs_shape[1] = enc.obs_shape[2] = options_.crop_size;
+    if (enc.conv_chunk == 0) enc.conv_chunk = 128;
+  }
+  const torch::Device device(options_.device);
+
+  // The critic owns the encoder; the actor ties its convolutions to the critic's and keeps its own head; the
+  // target critic (the momentum key encoder included) starts as an exact copy of the critic.
+  critic_ = Critic(encoders::make_encoder(options_.encoder, enc), options_.action_dim, options_.hidden_dim);
+  critic_target_ = Critic(critic_->encoder->make_like(), options_.action_dim, options_.hidden_dim);
+  hard_update(critic_->parameters(), critic_target_->parameters());
+  auto actor_encoder = critic_->encoder->make_like();
+  actor_encoder->tie_trunk_to(*critic_->encoder);
+  actor_ = Actor(actor_encoder, options_.action_dim, options_.hidden_dim, options_.log_std_min,
+                 options_.log_std_max);
+  actor_->to(device);
+  critic_->to(device);
+  critic_target_->to(device);
+  for (auto& p : critic_target_->parameters()) p.set_requires_grad(false);
+  log_alpha_ = torch::full({1}, std::log(options_.init_temperature), torch::TensorOptions().device(device))
+                   .set_requires_grad(true);
+
+  actor_opt_ = std::make_unique<torch::optim::Adam>(actor_->own_parameters(), adam(options_.actor_lr, options_.actor_beta));
+  critic_opt_ = std::make_unique<torch::optim::Adam>(critic_->parameters(), adam(options_.critic_lr, options_.critic_beta));
+  alpha_opt_ = std::make_unique<torch::optim::Adam>(std::vector<torch::Tensor>{log_alpha_},
+                                                    adam(options_.alpha_lr, options_.alpha_beta));
+  if (options_.contrastive) {
+    curl_ = CurlHead(critic_->encoder->feature_dim());
+    curl_->to(device);
+    const auto enc_params = encoder_parameters(*critic_->encoder);
+    contrastive_opt_ = std::make_unique<torch::optim::Adam>(concat({curl_->W}, enc_params),
+                                                            torch::optim::AdamOptions(options_.encoder_lr));
+    if (options_.encoder_double_step) {
+      encoder_opt_ = std::make_unique<torch::optim::Adam>(enc_params, torch::optim::AdamOptions(options_.encoder_lr));
+    }
+  }
+}
+
+torch::Tensor SacAgent::observation_tensor(const envs::TimeStep& ts) const {
+  if (!options_.pixels) {
+    return torch::from_blob(const_cast<float*>(ts.state.data()), {1, static_cast<int64_t>(ts.state.size())},
+                            torch::kFloat32).clone();
+  }
+  const int64_t h = options_.obs_shape[1], w = options_.obs_shape[2];
+  augment::FrameBatch f{1, options_.obs_shape[0] / 3, 3, h, w, {}};
+  for (int64_t j = 0; j < f.stack; ++j) f.frames.push_back(ts.pixels.data() + j * 3 * h * w);
+  return augment::center_crop(f, options_.crop_size);
+}
+
+std::vector<float> SacAgent::act(const envs::TimeStep& ts, bool deterministic) {
+  torch::NoGradGuard no_grad;
+  const torch::Tensor obs = observation_tensor(ts).to(torch::Device(options_.device));
+  const PolicySample p = actor_->forward(obs, false, /*sample=*/!deterministic);
+  const torch::Tensor a = (deterministic ? p.mu : p.pi).to(torch::kCPU).contiguous();
+  return std::vector<float>(a.data_ptr<float>(), a.data_ptr<float>() + a.numel());
+}
+
+Batch SacAgent::sample_batch(const replay::ReplayBuffer& replay, std::mt19937_64& rng) const {
+  const std::vector<int64_t> idx = replay.sample(options_.batch_size, rng);
+  const int64_t B = options_.batch_size, A = options_.action_dim;
+  Batch b;
+  b.action = torch::empty({B, A});
+  b.reward = torch::empty({B, 1});
+  b.not_done = torch::empty({B, 1});
+  for (int64_t i = 0; i < B; ++i) {
+    const auto act = replay.action(idx[i]);
+    std::copy(act.begin(), act.end(), b.action.data_ptr<float>() + i * A);
+    b.reward.data_ptr<float>()[i] = replay.reward(idx[i]);
+    b.not_done.data_ptr<float>()[i] = replay.not_done(idx[i]);
+  }
+  const int k = replay.spec().frame_stack;
+  if (options_.pixels) {
+    const auto& shape = replay.spec().item_shape;
+    augment::FrameBatch obs{B, k, shape[0], shape[1], shape[2], std::vector<const uint8_t*>(B * k)};
+    augment::FrameBatch next = obs;
+    for (int64_t i = 0; i < B; ++i) {
+      replay.obs_items(idx[i], obs.frames.data() + i * k);
+      replay.next_obs_items(idx[i], next.frames.data() + i * k);
+    }
+    // Independent crops per array, as the reference: obs, next_obs, then the contrastive positive.
+    if (options_.random_crop) {
+      b.obs = augment::random_crop(obs, options_.crop_size, options_.crop_reference_range, rng);
+      b.next_obs = augment::random_crop(next, options_.crop_size, options_.crop_reference_range, rng);
+      if (options_.contrastive) {
+        b.obs_positive = augment::random_crop(obs, options_.crop_size, options_.crop_reference_range, rng);
+      }
+    } else {
+      b.obs = augment::center_crop(obs, options_.crop_size);
+      b.next_obs = augment::center_crop(next, options_.crop_size);
+      if (options_.contrastive) b.obs_positive = b.obs.clone();
+    }
+  } else {
+    const int64_t D = options_.obs_shape[0];
+    b.obs = torch::empty({B, D});
+    b.next_obs = torch::empty({B, D});
+    const uint8_t* item = nullptr;
+    for (int64_t i = 0; i < B; ++i) {
+      replay.obs_items(idx[i], &item);
+      std::memcpy(b.obs.data_ptr<float>() + i * D, item, D * sizeof(float));
+      replay.next_obs_items(idx[i], &item);
+      std::memcpy(b.next_obs.data_ptr<float>() + i * D, item, D * sizeof(float));
+    }
+  }
+  const torch::Device device(options_.device);
+  if (device.type() != torch::kCPU) {
+    for (auto* t : {&b.obs, &b.action, &b.reward, &b.next_obs, &b.not_done, &b.obs_positive}) {
+      if (t->defined()) *t = t->to(device);
+    }
+  }
+  return b;
+}
+
+Metrics SacAgent::update(const replay::ReplayBuffer& replay, int64_t step, std::mt19937_64& rng) {
+  return update_on(sample_batch(replay, rng), step);
+}
+
+torch::Tensor SacAgent::critic_loss(const Batch& b, Metrics& m) {
+  torch::Tensor target_q;
+  {
+    torch::NoGradGuard no_grad;
+    const PolicySample next = actor_->forward(b.next_obs);
+    const auto [tq1, tq2] = critic_target_->forward(b.next_obs, next.pi);
+    const torch::Tensor target_v = torch::min(tq1, tq2) - log_alpha_.exp() * next.log_pi;
+    target_q = b.reward + b.not_done * options_.discount * target_v;
+  }
+  const auto [q1, q2] = critic_->forward(b.obs, b.action);
+  m["q1"] = q1.mean().item<double>();
+  return torch::mse_loss(q1, target_q) + torch::mse_loss(q2, target_q);
+}
+
+void SacAgent::update_actor_and_alpha(const torch::Tensor& trunk_obs, Metrics& m) {
+  // The actor and the critic see the same detached conv features: the convolutions are tied and no weight
+  // changed since they were computed, so one trunk forward serves both (the reference computes it twice).
+  const PolicySample p = actor_->from_features(actor_->encoder->head(trunk_obs));
+  const auto [q1, q2] = critic_->from_features(critic_->encoder->head(trunk_obs), p.pi);
+  const torch::Tensor alpha = log_alpha_.exp();
+  const torch::Tensor actor_loss = (alpha.detach() * p.log_pi - torch::min(q1, q2)).mean();
+  actor_opt_->zero_grad();
+  actor_loss.backward();
+  actor_opt_->step();
+
+  const torch::Tensor alpha_loss = (alpha * (-p.log_pi - target_entropy_).detach()).mean();
+  alpha_opt_->zero_grad();
+  alpha_loss.backward();
+  alpha_opt_->step();
+  m["actor_loss"] = actor_loss.item<double>();
+  m["alpha_loss"] = alpha_loss.item<double>();
+  m["entropy"] = -p.log_pi.mean().item<double>();
+}
+
+void SacAgent::update_targets() {
+  soft_update(q_parameters(*critic_), q_parameters(*critic_target_), options_.critic_tau);
+  soft_update(encoder_parameters(*critic_->encoder), encoder_parameters(*critic_target_->encoder),
+              options_.encoder_tau);
+}
+
+void SacAgent::update_contrastive(const torch::Tensor& trunk_obs, const Batch& b, Metrics& m) {
+  const torch::Tensor z_anchor = critic_->encoder->head(trunk_obs);
+  torch::Tensor z_positive;
+  {
+    torch::NoGradGuard no_grad;
+    z_positive = critic_target_->encoder->forward(b.obs_positive);
+  }
+  const torch::Tensor logits = curl_->logits(z_anchor, z_positive);
+  const torch::Tensor loss = contrastive_loss(logits);
+  if (encoder_opt_) encoder_opt_->zero_grad();
+  contrastive_opt_->zero_grad();
+  loss.backward();
+  if (encoder_opt_) encoder_opt_->step();
+  contrastive_opt_->step();
+  m["contrastive_loss"] = loss.item<double>();
+  m["contrastive_accuracy"] = contrastive_accuracy(logits);
+}
+
+Metrics SacAgent::update_on(const Batch& b, int64_t step) {
+  Metrics m;
+  const torch::Tensor loss = critic_loss(b, m);
+  critic_opt_->zero_grad();
+  loss.backward();
+  critic_opt_->step();
+  m["critic_loss"] = loss.item<double>();
+
+  const bool actor_step = step % options_.actor_update_freq == 0;
+  torch::Tensor trunk_obs;
+  if (options_.contrastive) {
+    trunk_obs = critic_->encoder->trunk(b.obs);  // with gradients: the contrastive loss trains the convs
+  } else if (actor_step) {
+    torch::NoGradGuard no_grad;
+    trunk_obs = critic_->encoder->trunk(b.obs);
+  }
+  if (actor_step) update_actor_and_alpha(trunk_obs.detach(), m);
+  if (step % options_.critic_target_update_freq == 0) update_targets();
+  if (options_.contrastive) update_contrastive(trunk_obs, b, m);
+  m["alpha"] = alpha();
+  return m;
+}
+
+void SacAgent::save(torch::serialize::OutputArchive& archive) const {
+  const auto put = [&](const std::string& key, const auto& saveable) {
+    torch::serialize::OutputArchive sub;
+    saveable.save(sub);
+    archive.write(key, sub);
+  };
+  put("actor", *actor_);
+  put("critic", *critic_);
+  put("critic_target", *critic_target_);
+  put("actor_opt", *actor_opt_);
+  put("critic_opt", *critic_opt_);
+  put("alpha_opt", *alpha_opt_);
+  if (curl_) put("curl", *curl_);
+  if (contrastive_opt_) put("contrastive_opt", *contrastive_opt_);
+  if (encoder_opt_) put("encoder_opt", *encoder_opt_);
+  archive.write("log_alpha", log_alpha_);
+}
+
+void SacAgent::load(torch::serialize::InputArchive& archive) {
+  const auto get = [&](const std::string& key, auto& loadable) {
+    torch::serialize::InputArchive sub;
+    if (!archive.try_read(key, sub)) throw Error("checkpoint has no '" + key + "': it was written by another agent");
+    loadable.load(sub);
+  };
+  get("actor", *actor_);
+  get("critic", *critic_);
+  get("critic_target", *critic_target_);
+  get("actor_opt", *actor_opt_);
+  get("critic_opt", *critic_opt_);
+  get("alpha_opt", *alpha_opt_);
+  if (curl_) get("curl", *curl_);
+  if (contrastive_opt_) get("contrastive_opt", *contrastive_opt_);
+  if (encoder_opt_) get("encoder_opt", *encoder_opt_);
+  torch::Tensor la;
+  archive.read("log_alpha", la);
+  torch::NoGradGuard no_grad;
+  log_alpha_.copy_(la);
+}
+
+std::unique_ptr<Agent> make_agent(const config::Config& config, const envs::EnvSpec& spec) {
+  return std::make_unique<SacAgent>(SacOptions::from_config(config, spec));
+}
+
+}  // namespace curlrl::agents

@@ -1,0 +1,97 @@
+// SAC with an encoder, optionally with CURL's contrastive loss: the update of the reference implementation.
+//
+// Per update (step = update index):
+//   1. critic:  y = r + gamma * not_done * (min(Q1', Q2')(s', a') - alpha log pi(a'|s')), a' ~ pi(s'), no grad,
+//               with the target critic; loss MSE(Q1, y) + MSE(Q2, y); the critic optimiser includes its encoder.
+//   2. every actor_update_freq: actor loss mean(alpha log pi - min(Q1, Q2)) with gradients stopped after the
+//      (tied) convolutions; temperature loss mean(alpha (-log pi - target_entropy)) on log alpha.
+//   3. every critic_target_update_freq: EMA of the target critic (Q heads tau = critic_tau, encoder encoder_tau).
+//   4. contrastive (CURL): anchor z_a = critic encoder(obs) (the critic's crop), positive z_pos = target encoder
+//      (independent crop), no grad; logits z_a W z_pos^T; cross-entropy on the diagonal. With
+//      encoder_double_step the encoder also gets a second Adam step from the same gradient (reference quirk).
+#pragma once
+
+#include <torch/optim/adam.h>
+
+#include <memory>
+#include <optional>
+
+#include "agents/agent.h"
+#include "agents/curl_head.h"
+#include "agents/networks.h"
+#include "augment/crop.h"
+
+namespace curlrl::agents {
+
+struct SacOptions {
+  int64_t action_dim = 1;
+  bool pixels = true;
+  std::vector<int64_t> obs_shape;  // as the environment gives it: {3k, H, W} or {D}
+  std::string encoder = "pixel";
+  encoders::EncoderOptions encoder_options;  // obs_shape filled in by the agent (after cropping)
+  int64_t hidden_dim = 1024;
+  int64_t batch_size = 512;
+  double discount = 0.99;
+  double init_temperature = 0.1;
+  double actor_lr = 1e-3, actor_beta = 0.9;
+  double critic_lr = 1e-3, critic_beta = 0.9;
+  double encoder_lr = 1e-3;
+  double alpha_lr = 1e-4, alpha_beta = 0.5;
+  double critic_tau = 0.01, encoder_tau = 0.05;
+  int64_t actor_update_freq = 2, critic_target_update_freq = 2;
+  double log_std_min = -10, log_std_max = 2;
+  bool contrastive = true;
+  bool encoder_double_step = true;
+  int64_t crop_size = 84;
+  bool crop_reference_range = false;
+  bool random_crop = true;  // false: centre crops (no augmentation)
+  std::string device = "cpu";
+
+  static SacOptions from_config(const config::Config& config, const envs::EnvSpec& spec);
+};
+
+// A sampled, augmented batch.
+struct Batch {
+  torch::Tensor obs, action, reward, next_obs, not_done;
+  torch::Tensor obs_positive;  // second independent crop of obs (contrastive only)
+};
+
+class SacAgent : public Agent {
+ public:
+  explicit SacAgent(const SacOptions& options);
+  std::vector<float> act(const envs::TimeStep& ts, bool deterministic) override;
+  Metrics update(const replay::ReplayBuffer& replay, int64_t step, std::mt19937_64& rng) override;
+  void save(torch::serialize::OutputArchive& archive) const override;
+  void load(torch::serialize::InputArchive& archive) override;
+
+  // The update on a given batch (tests build batches by hand).
+  Metrics update_on(const Batch& batch, int64_t step);
+  Batch sample_batch(const replay::ReplayBuffer& replay, std::mt19937_64& rng) const;
+
+  double alpha() const { return log_alpha_.exp().item<double>(); }
+  double target_entropy() const { return target_entropy_; }
+  const SacOptions& options() const { return options_; }
+  Actor& actor() { return actor_; }
+  Critic& critic() { return critic_; }
+  Critic& critic_target() { return critic_target_; }
+  CurlHead& curl_head() { return curl_; }
+  torch::Tensor& log_alpha() { return log_alpha_; }
+
+ private:
+  torch::Tensor critic_loss(const Batch& b, Metrics& m);
+  void update_actor_and_alpha(const torch::Tensor& trunk_obs, Metrics& m);
+  void update_targets();
+  void update_contrastive(const torch::Tensor& trunk_obs, const Batch& b, Metrics& m);
+  torch::Tensor observation_tensor(const envs::TimeStep& ts) const;
+
+  SacOptions options_;
+  double target_entropy_;
+  Actor actor_{nullptr};
+  Critic critic_{nullptr};
+  Critic critic_target_{nullptr};
+  CurlHead curl_{nullptr};
+  torch::Tensor log_alpha_;
+  std::unique_ptr<torch::optim::Adam> actor_opt_, critic_opt_, alpha_opt_, encoder_opt_, contrastive_opt_;
+};
+
+}  // namespace curlrl::agents

@@ -1,0 +1,93 @@
+// The time of one full CURL update (critic; actor and temperature every 2; EMA every 2; contrastive) with the
+// paper's network sizes on 9x84x84 crops of 100x100 frames, and the effective GFLOP/s against the machine's
+// fp32 matrix-multiply peak measured in the same run.
+#include <torch/utils.h>
+
+#include <chrono>
+#include <cstdio>
+#include <random>
+
+#include "agents/sac_agent.h"
+#include "apps/commands.h"
+
+namespace curlrl::apps {
+namespace {
+
+double now_s() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+
+// Floating-point operations per sample of one update, counted from the layer shapes (multiply-add = 2 FLOPs;
+// a backward pass costs twice its forward, except that the first convolution needs no input gradient).
+double update_flops_per_sample(const agents::SacOptions& o, int64_t actor_every) {
+  const int64_t c0 = o.obs_shape[0], f = o.encoder_options.num_filters, feat = o.encoder_options.feature_dim;
+  int64_t size = o.crop_size;
+  double conv = 0, conv_first = 0;
+  for (int64_t l = 0; l < o.encoder_options.num_layers; ++l) {
+    size = l == 0 ? (size - 3) / 2 + 1 : size - 2;
+    const double flops = 2.0 * (l == 0 ? c0 : f) * 9 * f * size * size;
+    conv += flops;
+    if (l == 0) conv_first = flops;
+  }
+  const double fc = 2.0 * f * size * size * feat;
+  const double enc_fwd = conv + fc;
+  const double enc_bwd = 2 * enc_fwd - conv_first;
+  const int64_t h = o.hidden_dim, a = o.action_dim;
+  const double mlp = 2.0 * ((feat + a) * h + h * h + h);      // one Q network
+  const double actor_mlp = 2.0 * (feat * h + h * h + h * 2 * a);
+  double total = 0;
+  total += enc_fwd + enc_bwd + 2 * mlp * 3;                     // critic: encoder + twin Q, forward and backward
+  total += 2 * enc_fwd + actor_mlp + 2 * mlp;                   // target: actor(next) and target critic(next)
+  total += (fc * 2 + actor_mlp * 3 + mlp * 2 * 3) / actor_every;  // actor: heads and MLPs on shared conv features
+  total += enc_fwd + enc_bwd + enc_fwd + 2.0 * feat * feat * 2;   // contrastive: anchor fwd+bwd, key fwd, logits
+  return total;
+}
+
+}  // namespace
+
+void bench_update(const config::Config& config, int64_t iters) {
+  // The matrix-multiply peak, same threads, same run.
+  const int64_t n = 2048;
+  torch::Tensor x = torch::randn({n, n}), y = torch::randn({n, n});
+  torch::mm(x, y);
+  double t0 = now_s();
+  for (int i = 0; i < 5; ++i) torch::mm(x, y);
+  const double peak = 5 * 2.0 * n * n * n / (now_s() - t0) / 1e9;
+  std::printf("matmul n=%lld threads=%d gflops=%.1f\n", static_cast<long long>(n), torch::get_num_threads(), peak);
+  std::fflush(stdout);
+
+  for (const int64_t batch : {int64_t{128}, int64_t{512}}) {
+    envs::EnvSpec spec;
+    spec.task = "bench";
+    spec.action_dim = 6;
+    spec.pixels = true;
+    spec.observation_shape = {9, 100, 100};
+    spec.frame_shape = {3, 100, 100};
+    spec.frame_stack = 3;
+    agents::SacOptions o = agents::SacOptions::from_config(config, spec);
+    o.batch_size = batch;
+    o.contrastive = true;
+    agents::SacAgent agent(o);
+
+    replay::ReplayBuffer buffer(4 * batch, replay::ReplaySpec{true, {3, 100, 100}, 3, 6});
+    std::mt19937_64 rng(1);
+    std::vector<uint8_t> frame(3 * 100 * 100);
+    std::vector<float> action(6);
+    std::uniform_int_distribution<int> pixel(0, 255);
+    for (auto& p : frame) p = static_cast<uint8_t>(pixel(rng));
+    buffer.add_first(frame);
+    for (int64_t i = 0; i < 4 * batch; ++i) {
+      frame[static_cast<size_t>(i) % frame.size()] ^= 0x5a;
+      buffer.add(action, 0.5f, 1.0f, frame);
+    }
+    const int64_t reps = iters > 0 ? iters : (batch <= 128 ? 6 : 4);
+    agent.update(buffer, 0, rng);  // warm-up (allocations, thread pools)
+    t0 = now_s();
+    for (int64_t i = 1; i <= reps; ++i) agent.update(buffer, i, rng);
+    const double ms = 1000.0 * (now_s() - t0) / reps;
+    const double gflops = update_flops_per_sample(o, o.actor_update_freq) * batch / (ms / 1000.0) / 1e9;
+    std::printf("update batch=%lld ms_per_update=%.1f gflops=%.1f peak_gflops=%.1f\n", static_cast<long long>(batch),
+                ms, gflops, peak);
+    std::fflush(stdout);
+  }
+}
+
+}  // namespace curlrl::apps

@@ -1,0 +1,101 @@
+// curlrl bench env|replay|update|all: the headline speed and memory figures, one line each.
+#include <torch/utils.h>
+
+#include <chrono>
+#include <cstdio>
+#include <random>
+
+#include "apps/commands.h"
+#include "core/error.h"
+#include "envs/env.h"
+#include "replay/replay_buffer.h"
+#include "train/trainer.h"
+
+namespace curlrl::apps {
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Physics steps per second (mj_step with the task's semantics, no rendering) and the cost of one rendered agent
+// step (action_repeat control steps plus one frame) per task, on one thread.
+void bench_env(const Invocation& inv, int64_t iters) {
+  const int64_t agent_steps = iters > 0 ? iters : 200;
+  for (const auto& name : envs::task_names()) {
+    config::Composed c = config::compose(inv.config.schema(), inv.config_dir, {"task=" + name});
+    envs::EnvOptions opts = train::env_options(c.config);
+    std::mt19937_64 rng(1);
+    std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+
+    auto task = envs::make_task(name);
+    envs::NumpyRandomState task_rng(1);
+    task->reset(task_rng);
+    std::vector<double> a(static_cast<size_t>(task->action_dim()));
+    int64_t control_steps = 0;
+    auto t0 = std::chrono::steady_clock::now();
+    while (seconds_since(t0) < 1.0) {
+      for (auto& x : a) x = uniform(rng);
+      if (task->last()) task->reset(task_rng);
+      task->step(a);
+      ++control_steps;
+    }
+    const double physics_per_s = static_cast<double>(control_steps * task->n_sub_steps()) / seconds_since(t0);
+
+    auto env = envs::make_env(name, opts);
+    env->seed(1);
+    envs::TimeStep ts = env->reset();
+    std::vector<float> action(static_cast<size_t>(env->spec().action_dim));
+    for (int warm = 0; warm < 5; ++warm) ts = env->step(action);
+    t0 = std::chrono::steady_clock::now();
+    for (int64_t i = 0; i < agent_steps; ++i) {
+      for (auto& x : action) x = uniform(rng);
+      if (ts.last) ts = env->reset();
+      ts = env->step(action);
+    }
+    const double ms = 1000.0 * seconds_since(t0) / static_cast<double>(agent_steps);
+    std::printf("env task=%s physics_steps_per_s=%.0f rendered_ms_per_agent_step=%.3f\n", name.c_str(),
+                physics_per_s, ms);
+    std::fflush(stdout);
+  }
+}
+
+// Bytes per stored pixel transition at capacity 100,000 with 100x100 frames, filled with real-size frames.
+void bench_replay(int64_t iters) {
+  const int64_t capacity = iters > 0 ? iters : 100000;
+  replay::ReplaySpec spec{true, {3, 100, 100}, 3, 6};
+  replay::ReplayBuffer buffer(capacity, spec);
+  std::vector<uint8_t> frame(3 * 100 * 100, 7);
+  std::vector<float> action(6, 0.5f);
+  const auto t0 = std::chrono::steady_clock::now();
+  buffer.add_first(frame);
+  for (int64_t i = 0; i < capacity; ++i) {
+    if (i % 500 == 499) buffer.add_first(frame);  // episodes of 500 agent steps (walker, finger)
+    frame[static_cast<size_t>(i % frame.size())] = static_cast<uint8_t>(i);
+    buffer.add(action, 1.0f, 1.0f, frame);
+  }
+  const double fill = seconds_since(t0);
+  std::printf("replay capacity=%lld bytes_per_transition=%.1f frame_bytes=%zu ratio=%.4f held=%lld fill_s=%.2f\n",
+              static_cast<long long>(capacity), static_cast<double>(buffer.memory_bytes()) / capacity,
+              frame.size(), static_cast<double>(buffer.memory_bytes()) / capacity / frame.size(),
+              static_cast<long long>(buffer.size()), fill);
+}
+
+}  // namespace
+
+int run_bench(const Invocation& inv) {
+  const std::string what = inv.config.get_string("what");
+  const int64_t iters = inv.config.get_int("iters");
+  if (what == "env" || what == "all") {
+    torch::set_num_threads(1);
+    bench_env(inv, iters);
+  }
+  if (what == "replay" || what == "all") bench_replay(iters);
+  if (what == "update" || what == "all") {
+    torch::set_num_threads(inv.config.get_int("threads") > 0 ? static_cast<int>(inv.config.get_int("threads")) : 2);
+    bench_update(inv.config, iters);
+  }
+  return 0;
+}
+
+}  // namespace curlrl::apps

@@ -1,0 +1,50 @@
+// curlrl eval run=RUN_DIR [episodes=N] [video=PATH.mp4]: evaluates the run's latest checkpoint.
+#include <torch/serialize.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "apps/commands.h"
+#include "core/error.h"
+#include "core/schema.h"
+#include "train/checkpoint.h"
+#include "train/trainer.h"
+
+namespace curlrl::apps {
+
+namespace fs = std::filesystem;
+
+int run_eval(const Invocation& inv) {
+  const std::string run = inv.config.get_string("run");
+  if (run.empty()) throw ConfigError("eval needs run=RUN_DIR");
+  if (!fs::exists(fs::path(run) / "config.yaml")) throw Error(run + " is not a curlrl run directory (no config.yaml)");
+  static const config::Schema schema = config::make_schema("train");
+  const config::Config config = config::Config::from_yaml_file(schema, (fs::path(run) / "config.yaml").string());
+  const auto folder = train::latest_checkpoint(run);
+  if (!folder) throw Error(run + " has no checkpoint to evaluate");
+  train::verify_checkpoint(*folder);
+
+  train::configure_torch(config);
+  auto env = envs::make_env(config.get_string("task.name"), train::env_options(config));
+  auto agent = agents::make_agent(config, env->spec());
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from((*folder / "agent.pt").string());
+    agent->load(archive);
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    const std::string msg = e.what();
+    throw Error("cannot read " + (*folder / "agent.pt").string() + ": " + msg.substr(0, msg.find('\n')));
+  }
+  const int64_t episodes = inv.config.get_int("episodes") > 0 ? inv.config.get_int("episodes")
+                                                              : config.get_int("eval_episodes");
+  const auto r = train::evaluate(*agent, *env, static_cast<int>(episodes),
+                                 static_cast<uint32_t>(config.get_int("seed") + 7), inv.config.get_string("video"));
+  std::printf("eval run=%s checkpoint=%s episodes=%lld return_mean=%.3f return_std=%.3f\n", run.c_str(),
+              folder->filename().c_str(), static_cast<long long>(episodes), r.mean, r.std);
+  return 0;
+}
+
+}  // namespace curlrl::apps

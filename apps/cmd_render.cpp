@@ -1,0 +1,52 @@
+// curlrl render task=NAME seed=N out=PATH.mp4|PATH.png [camera=..] [size=..]
+// A video of one random-policy episode (one frame per control step), or the first frame as PNG.
+#include <cstdio>
+#include <random>
+
+#include "apps/commands.h"
+#include "core/error.h"
+#include "envs/renderer.h"
+#include "envs/task.h"
+#include "train/video.h"
+
+namespace curlrl::apps {
+
+int run_render(const Invocation& inv) {
+  const std::string out = inv.config.get_string("out");
+  const bool png = out.size() > 4 && out.substr(out.size() - 4) == ".png";
+  const bool mp4 = out.size() > 4 && out.substr(out.size() - 4) == ".mp4";
+  if (!png && !mp4) throw ConfigError("render needs out=PATH.mp4 or out=PATH.png");
+  auto task = envs::make_task(inv.config.get_string("task.name"));
+  const int size = static_cast<int>(inv.config.get_int("size") > 0 ? inv.config.get_int("size")
+                                                                   : inv.config.get_int("task.image_size"));
+  const std::string cam_name = inv.config.get_string("camera").empty() ? inv.config.get_string("task.camera")
+                                                                      : inv.config.get_string("camera");
+  const int camera = envs::camera_id(task->model(), cam_name);
+  envs::Renderer renderer(task->model(), size, size,
+                          envs::gl_backend_from_env(envs::parse_gl_backend(inv.config.get_string("task.gl_backend"))));
+  const int64_t seed = inv.config.get_int("seed");
+  envs::NumpyRandomState env_rng(static_cast<uint32_t>(seed));
+  task->reset(env_rng);
+  std::vector<uint8_t> frame(static_cast<size_t>(3 * size * size));
+  renderer.render(task->data(), camera, frame);
+  if (png) {
+    train::write_png(out, frame, size, size);
+  } else {
+    train::VideoWriter video(out, size, size, 1.0 / task->control_timestep());
+    video.add(frame);
+    std::mt19937_64 rng(static_cast<uint64_t>(seed));
+    std::uniform_real_distribution<double> uniform(-1.0, 1.0);
+    std::vector<double> action(static_cast<size_t>(task->action_dim()));
+    while (!task->last()) {
+      for (auto& a : action) a = uniform(rng);
+      task->step(action);
+      renderer.render(task->data(), camera, frame);
+      video.add(frame);
+    }
+    video.close();
+  }
+  std::printf("render task=%s camera=%s size=%d out=%s\n", task->name().c_str(), cam_name.c_str(), size, out.c_str());
+  return 0;
+}
+
+}  // namespace curlrl::apps

@@ -1,0 +1,148 @@
+// curlrl: the command-line program. `curlrl <command> [--help] [--print-config] [--config-dir DIR] [key=value ...]`
+#include <cxxopts.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+#include "apps/commands.h"
+#include "core/error.h"
+#include "core/schema.h"
+
+namespace curlrl::apps {
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> kCommands = {
+      {"train", "train an agent (default: CURL on cartpole_swingup); resume=RUN_DIR continues a run", run_train},
+      {"eval", "evaluate a run's last checkpoint: run=RUN_DIR [episodes=N] [video=PATH.mp4]", run_eval},
+      {"rollout", "write one episode's actions, rewards and physics state to CSV (policy=random|zero|file:PATH)",
+       run_rollout},
+      {"render", "render a random-policy episode to .mp4 or its first frame to .png", run_render},
+      {"bench", "measure speed: bench env | replay | update", run_bench},
+      {"list", "list tasks | agents | encoders | augmentations", run_list},
+  };
+  return kCommands;
+}
+
+namespace {
+
+void print_usage() {
+  std::cout << "usage: curlrl <command> [--help] [--print-config] [--config-dir DIR] [key=value ...]\n\ncommands:\n";
+  for (const auto& c : commands()) std::printf("  %-8s %s\n", c.name.c_str(), c.summary.c_str());
+  std::cout << "\n`curlrl <command> --help` lists every configuration key with its type, default and meaning.\n";
+}
+
+void print_help(const Command& cmd, const config::Schema& schema, const std::string& config_dir) {
+  std::cout << "usage: curlrl " << cmd.name << " [--help] [--print-config] [--config-dir DIR] [key=value ...]\n"
+            << cmd.summary << "\n\n";
+  config::Config defaults;
+  bool have_defaults = false;
+  try {
+    defaults = config::compose(schema, config_dir, {}).config;
+    have_defaults = true;
+  } catch (const std::exception& e) {
+    std::cout << "(defaults unavailable: " << e.what() << ")\n";
+  }
+  std::cout << "groups (choose with group=name; config dir " << config_dir << "):\n";
+  for (const auto& g : config::group_names()) {
+    std::string choices;
+    for (const auto& c : config::group_choices(config_dir, g)) choices += (choices.empty() ? "" : ", ") + c;
+    std::printf("  %-8s %s\n", g.c_str(), choices.c_str());
+  }
+  std::cout << "\nkeys (set with key=value; default as composed from " << config_dir << "):\n";
+  for (const auto& spec : schema.keys()) {
+    std::string type = config::type_name(spec.type);
+    if (spec.min || spec.max) {
+      type += spec.min ? " >= " + config::value_to_string(spec.type == config::Type::kInt
+                                                               ? config::Value(int64_t(*spec.min))
+                                                               : config::Value(*spec.min))
+                       : "";
+      if (spec.max) {
+        type += (spec.min ? ", <= " : " <= ") +
+                config::value_to_string(spec.type == config::Type::kInt ? config::Value(int64_t(*spec.max))
+                                                                        : config::Value(*spec.max));
+      }
+    }
+    if (!spec.choices.empty()) {
+      std::string c;
+      for (const auto& x : spec.choices) c += (c.empty() ? "" : "|") + x;
+      type += " (" + c + ")";
+    }
+    const std::string def = have_defaults ? config::value_to_string(defaults.get(spec.key)) : "?";
+    std::printf("  %-34s %-22s default %-14s %s\n", spec.key.c_str(), type.c_str(),
+                def.empty() ? "\"\"" : def.c_str(), spec.doc.c_str());
+  }
+}
+
+int run(int argc, char** argv) {
+  std::vector<std::string> args(argv, argv + argc);
+  if (argc < 2 || args[1] == "--help" || args[1] == "-h" || args[1] == "help") {
+    print_usage();
+    return argc < 2 ? 2 : 0;
+  }
+  if (args[1] == "--version") {
+    std::cout << "curlrl " << CURLRL_VERSION << "\n";
+    return 0;
+  }
+  const Command* cmd = nullptr;
+  for (const auto& c : commands()) {
+    if (c.name == args[1]) cmd = &c;
+  }
+  if (!cmd) throw ConfigError("unknown command '" + args[1] + "' (commands: train, eval, rollout, render, bench, list)");
+
+  cxxopts::Options options("curlrl " + cmd->name, cmd->summary);
+  options.add_options()("h,help", "show every configuration key")(
+      "print-config", "print the resolved configuration and exit")(
+      "config-dir", "folder of config.yaml and the group folders", cxxopts::value<std::string>());
+  // Flags go to cxxopts; every other argument is a key=value override, kept verbatim (cxxopts would split a
+  // positional list value such as augment=[crop,cutout] at its commas).
+  std::vector<std::string> flag_args = {args[0]};
+  std::vector<std::string> overrides;
+  for (size_t i = 2; i < args.size(); ++i) {
+    if (args[i].starts_with("-")) {
+      flag_args.push_back(args[i]);
+      if (args[i] == "--config-dir" && i + 1 < args.size()) flag_args.push_back(args[++i]);
+    } else if ((cmd->name == "list" || cmd->name == "bench") && args[i].find('=') == std::string::npos) {
+      overrides.push_back("what=" + args[i]);  // `curlrl list tasks`, `curlrl bench env`
+    } else {
+      overrides.push_back(args[i]);
+    }
+  }
+  std::vector<char*> flag_argv;
+  for (auto& a : flag_args) flag_argv.push_back(a.data());
+  cxxopts::ParseResult parsed;
+  try {
+    parsed = options.parse(static_cast<int>(flag_argv.size()), flag_argv.data());
+  } catch (const cxxopts::exceptions::exception& e) {
+    throw ConfigError(e.what());
+  }
+
+  const config::Schema schema = config::make_schema(cmd->name);
+  const std::string config_dir =
+      parsed.count("config-dir") ? parsed["config-dir"].as<std::string>() : config::default_config_dir();
+  if (parsed.count("help")) {
+    print_help(*cmd, schema, config_dir);
+    return 0;
+  }
+  config::Composed composed = config::compose(schema, config_dir, overrides);
+  if (parsed.count("print-config")) {
+    std::cout << composed.config.to_yaml();
+    return 0;
+  }
+  Invocation inv{cmd->name, std::move(composed.config), std::move(composed.overrides), args, config_dir};
+  return cmd->run(inv);
+}
+
+}  // namespace
+}  // namespace curlrl::apps
+
+int main(int argc, char** argv) {
+  try {
+    return curlrl::apps::run(argc, argv);
+  } catch (const curlrl::ConfigError& e) {
+    std::cerr << "curlrl: error: " << e.what() << std::endl;
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "curlrl: error: " << e.what() << std::endl;
+    return 1;
+  }
+}

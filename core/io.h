@@ -1,0 +1,21 @@
+// File helpers that never leave a half-written file behind.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <ostream>
+#include <string>
+
+namespace curlrl {
+
+// Writes `path` atomically: `write` fills a temporary file beside it, which is flushed, synced and renamed over
+// `path`. If anything fails, the previous file (if any) is untouched and the temporary file removed.
+void write_file_atomic(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write);
+void write_file_atomic(const std::filesystem::path& path, const std::string& contents);
+
+std::string read_file(const std::filesystem::path& path);
+
+// Quotes a command-line argument for a POSIX shell only when it needs it.
+std::string shell_quote(const std::string& arg);
+
+}  // namespace curlrl

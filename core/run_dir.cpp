@@ -1,0 +1,50 @@
+#include "core/run_dir.h"
+
+#include <sys/stat.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+#include "core/error.h"
+#include "core/io.h"
+
+namespace fs = std::filesystem;
+
+namespace curlrl {
+
+fs::path auto_run_dir(const config::Config& config, std::chrono::system_clock::time_point when) {
+  const std::time_t t = std::chrono::system_clock::to_time_t(when);
+  std::tm local{};
+  localtime_r(&t, &local);
+  char stamp[32];
+  std::strftime(stamp, sizeof(stamp), "%Y-%m-%d_%H-%M-%S", &local);
+  return fs::path(config.get_string("runs_root")) / config.get_string("task.name") /
+         config.get_string("agent.name") / (std::string(stamp) + "_s" + std::to_string(config.get_int("seed")));
+}
+
+fs::path create_unique_dir(const fs::path& wanted) {
+  if (!wanted.parent_path().empty()) fs::create_directories(wanted.parent_path());
+  for (int i = 0; i < 100000; ++i) {
+    const fs::path candidate = i == 0 ? wanted : fs::path(wanted.string() + "_" + std::to_string(i));
+    if (::mkdir(candidate.c_str(), 0755) == 0) return candidate;
+    if (errno != EEXIST) throw Error("cannot create run directory " + candidate.string() + ": " + std::strerror(errno));
+  }
+  throw Error("cannot find a free run directory name near " + wanted.string());
+}
+
+void write_run_files(const fs::path& dir, const config::Config& config, const std::vector<std::string>& overrides,
+                     const std::vector<std::string>& argv) {
+  write_file_atomic(dir / "config.yaml", config.to_yaml());
+  YAML::Emitter ov;
+  ov << YAML::BeginSeq;
+  for (const auto& o : overrides) ov << YAML::DoubleQuoted << o;
+  ov << YAML::EndSeq;
+  write_file_atomic(dir / "overrides.yaml", std::string(ov.c_str()) + "\n");
+  std::string cmd;
+  for (size_t i = 0; i < argv.size(); ++i) cmd += (i ? " " : "") + shell_quote(argv[i]);
+  write_file_atomic(dir / "command.txt", cmd + "\n");
+}
+
+}  // namespace curlrl

@@ -1,0 +1,25 @@
+// The run directory: runs/<task>/<agent>/<YYYY-MM-DD_HH-MM-SS>_s<seed>/ (or run_dir=PATH), holding the resolved
+// config.yaml, overrides.yaml and command.txt before training starts, then logs, checkpoints and videos.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+
+namespace curlrl {
+
+// The automatic name for a run started at `when`: <root>/<task>/<agent>/<YYYY-MM-DD_HH-MM-SS>_s<seed>.
+std::filesystem::path auto_run_dir(const config::Config& config, std::chrono::system_clock::time_point when);
+
+// Creates a fresh directory at `wanted`; if it exists already, at `wanted`_1, `wanted`_2, ... (mkdir is atomic, so
+// two runs started in the same second never share a directory). Returns the directory created.
+std::filesystem::path create_unique_dir(const std::filesystem::path& wanted);
+
+// Writes config.yaml, overrides.yaml and command.txt into `dir` (each atomically).
+void write_run_files(const std::filesystem::path& dir, const config::Config& config,
+                     const std::vector<std::string>& overrides, const std::vector<std::string>& argv);
+
+}  // namespace curlrl

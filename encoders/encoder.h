@@ -1,0 +1,53 @@
+// The Encoder interface: a LibTorch module mapping observations to features. Pixel encoders take float
+// [B, C, H, W] with values in [0, 255] (they scale to [0, 1] themselves); state encoders take [B, D].
+//
+// An encoder is built in two parts so that the actor can share ("tie") the critic's convolutions while keeping
+// its own head: `trunk` (convolutions, shareable) and the rest (fc, LayerNorm, ...). The target (momentum key)
+// encoder is a separate instance kept by EMA (agents/).
+#pragma once
+
+#include <torch/nn/module.h>
+#include <torch/types.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace curlrl::encoders {
+
+struct EncoderOptions {
+  std::vector<int64_t> obs_shape;  // {C, H, W} for pixels (after cropping), {D} for states
+  int64_t feature_dim = 50;
+  int64_t num_layers = 4;
+  int64_t num_filters = 32;
+  bool tanh = false;
+  int64_t conv_chunk = 0;  // process the convolutions in pieces of this many samples (0: whole batch)
+};
+
+class EncoderImpl : public torch::nn::Module {
+ public:
+  // Full forward. With detach_trunk, gradients stop after the trunk (the actor's loss must not train the convs).
+  virtual torch::Tensor forward(const torch::Tensor& obs, bool detach_trunk = false) = 0;
+  // The trunk's output for `obs` (flattened), and the head applied to a trunk output; forward = head(trunk(x)).
+  virtual torch::Tensor trunk(const torch::Tensor& obs) = 0;
+  virtual torch::Tensor head(const torch::Tensor& trunk_out) = 0;
+  virtual int64_t feature_dim() const = 0;
+  // Makes this encoder use `other`'s trunk modules (one storage: the same parameters).
+  virtual void tie_trunk_to(const EncoderImpl& other) = 0;
+  // The trunk's parameters and the head's parameters, for building optimiser lists explicitly.
+  virtual std::vector<torch::Tensor> trunk_parameters() const = 0;
+  virtual std::vector<torch::Tensor> head_parameters() const = 0;
+  // A new encoder of the same architecture and options (untied, freshly initialised).
+  virtual std::shared_ptr<EncoderImpl> make_like() const = 0;
+};
+using Encoder = std::shared_ptr<EncoderImpl>;
+
+// Registry: name -> factory. Adding an encoder is one file with a factory plus one line in registry.cpp.
+using EncoderFactory = std::function<Encoder(const EncoderOptions&)>;
+const std::map<std::string, EncoderFactory>& encoder_registry();
+Encoder make_encoder(const std::string& name, const EncoderOptions& options);
+std::vector<std::string> encoder_names();
+
+}  // namespace curlrl::encoders

@@ -1,0 +1,85 @@
+#include "encoders/pixel.h"
+
+#include <torch/nn/functional/activation.h>
+#include <torch/nn/init.h>
+
+#include <stdexcept>
+
+#include "encoders/init.h"
+
+namespace curlrl::encoders {
+
+PixelEncoderImpl::PixelEncoderImpl(const EncoderOptions& options) : options_(options) {
+  if (options.obs_shape.size() != 3) {
+    throw std::invalid_argument("the pixel encoder takes [C, H, W] observations (use encoder=identity for states)");
+  }
+  int64_t channels = options.obs_shape[0];
+  for (int64_t i = 0; i < options.num_layers; ++i) {
+    auto conv = torch::nn::Conv2d(
+        torch::nn::Conv2dOptions(channels, options.num_filters, 3).stride(i == 0 ? 2 : 1));
+    convs_.push_back(register_module("conv" + std::to_string(i), conv));
+    channels = options.num_filters;
+  }
+  {
+    torch::NoGradGuard no_grad;  // size the fc from a dummy forward
+    trunk_dim_ = trunk_piece(torch::zeros({1, options.obs_shape[0], options.obs_shape[1], options.obs_shape[2]}))
+                     .size(1);
+  }
+  fc_ = register_module("fc", torch::nn::Linear(trunk_dim_, options.feature_dim));
+  ln_ = register_module("ln", torch::nn::LayerNorm(torch::nn::LayerNormOptions({options.feature_dim})));
+  for (auto& conv : convs_) delta_orthogonal_init(conv);
+  orthogonal_init(*fc_);
+}
+
+torch::Tensor PixelEncoderImpl::trunk_piece(const torch::Tensor& obs) {
+  torch::Tensor x = obs / 255.0;
+  for (auto& conv : convs_) x = torch::relu(conv->forward(x));
+  return x.flatten(1);
+}
+
+torch::Tensor PixelEncoderImpl::trunk(const torch::Tensor& obs) {
+  const int64_t chunk = options_.conv_chunk;
+  if (chunk <= 0 || obs.size(0) <= chunk) return trunk_piece(obs);
+  // Large batches in pieces: the convolutions' im2col buffers of a whole 512 batch fall out of cache.
+  std::vector<torch::Tensor> pieces;
+  for (const auto& part : obs.split(chunk, 0)) pieces.push_back(trunk_piece(part));
+  return torch::cat(pieces, 0);
+}
+
+torch::Tensor PixelEncoderImpl::head(const torch::Tensor& trunk_out) {
+  torch::Tensor h = ln_->forward(fc_->forward(trunk_out));
+  return options_.tanh ? torch::tanh(h) : h;
+}
+
+torch::Tensor PixelEncoderImpl::forward(const torch::Tensor& obs, bool detach_trunk) {
+  torch::Tensor t = trunk(obs);
+  return head(detach_trunk ? t.detach() : t);
+}
+
+void PixelEncoderImpl::tie_trunk_to(const EncoderImpl& other) {
+  const auto* src = dynamic_cast<const PixelEncoderImpl*>(&other);
+  if (!src || src->convs_.size() != convs_.size()) {
+    throw std::invalid_argument("tie_trunk_to: encoders have different trunks");
+  }
+  for (size_t i = 0; i < convs_.size(); ++i) {
+    convs_[i] = src->convs_[i];
+    replace_module("conv" + std::to_string(i), convs_[i]);
+  }
+}
+
+std::vector<torch::Tensor> PixelEncoderImpl::trunk_parameters() const {
+  std::vector<torch::Tensor> out;
+  for (const auto& conv : convs_) {
+    for (const auto& p : conv->parameters()) out.push_back(p);
+  }
+  return out;
+}
+
+std::vector<torch::Tensor> PixelEncoderImpl::head_parameters() const {
+  std::vector<torch::Tensor> out;
+  for (const auto& p : fc_->parameters()) out.push_back(p);
+  for (const auto& p : ln_->parameters()) out.push_back(p);
+  return out;
+}
+
+}  // namespace curlrl::encoders

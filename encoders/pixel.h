@@ -1,0 +1,39 @@
+// The CURL / SAC-AE pixel encoder: num_layers 3x3 convolutions of num_filters (the first with stride 2, the rest
+// stride 1), ReLU after each; then fc to feature_dim, LayerNorm, and an optional tanh. Input values in [0, 255]
+// are scaled to [0, 1]. The conv output size is found by a dummy forward, not tabled.
+#pragma once
+
+#include <torch/nn/modules/container/modulelist.h>
+#include <torch/nn/modules/conv.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/modules/normalization.h>
+
+#include "encoders/encoder.h"
+
+namespace curlrl::encoders {
+
+class PixelEncoderImpl : public EncoderImpl {
+ public:
+  explicit PixelEncoderImpl(const EncoderOptions& options);
+  torch::Tensor forward(const torch::Tensor& obs, bool detach_trunk = false) override;
+  torch::Tensor trunk(const torch::Tensor& obs) override;
+  torch::Tensor head(const torch::Tensor& trunk_out) override;
+  int64_t feature_dim() const override { return options_.feature_dim; }
+  void tie_trunk_to(const EncoderImpl& other) override;
+  std::vector<torch::Tensor> trunk_parameters() const override;
+  std::vector<torch::Tensor> head_parameters() const override;
+  Encoder make_like() const override { return std::make_shared<PixelEncoderImpl>(options_); }
+  int64_t trunk_dim() const { return trunk_dim_; }
+  const std::vector<torch::nn::Conv2d>& convs() const { return convs_; }
+
+ private:
+  torch::Tensor trunk_piece(const torch::Tensor& obs);
+
+  EncoderOptions options_;
+  std::vector<torch::nn::Conv2d> convs_;
+  torch::nn::Linear fc_{nullptr};
+  torch::nn::LayerNorm ln_{nullptr};
+  int64_t trunk_dim_ = 0;
+};
+
+}  // namespace curlrl::encoders

@@ -1,0 +1,36 @@
+// The encoder registry. To add an encoder: write encoders/<name>.{h,cpp} implementing EncoderImpl, add one line
+// below, and a configs/encoder/<name>.yaml.
+#include <stdexcept>
+
+#include "encoders/encoder.h"
+#include "encoders/identity.h"
+#include "encoders/pixel.h"
+
+namespace curlrl::encoders {
+
+const std::map<std::string, EncoderFactory>& encoder_registry() {
+  static const std::map<std::string, EncoderFactory> kRegistry = {
+      {"identity", [](const EncoderOptions& o) -> Encoder { return std::make_shared<IdentityEncoderImpl>(o); }},
+      {"pixel", [](const EncoderOptions& o) -> Encoder { return std::make_shared<PixelEncoderImpl>(o); }},
+  };
+  return kRegistry;
+}
+
+std::vector<std::string> encoder_names() {
+  std::vector<std::string> names;
+  for (const auto& [name, factory] : encoder_registry()) names.push_back(name);
+  return names;
+}
+
+Encoder make_encoder(const std::string& name, const EncoderOptions& options) {
+  const auto& registry = encoder_registry();
+  auto it = registry.find(name);
+  if (it == registry.end()) {
+    std::string known;
+    for (const auto& n : encoder_names()) known += (known.empty() ? "" : ", ") + n;
+    throw std::invalid_argument("unknown encoder '" + name + "' (known: " + known + ")");
+  }
+  return it->second(options);
+}
+
+}  // namespace curlrl::encoders

@@ -1,0 +1,47 @@
+// Headless rendering of a MuJoCo model: an RAII owner of one GL context (EGL surfaceless, or OSMesa) and of
+// MuJoCo's abstract scene and GPU render context. No display is needed.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "envs/physics.h"
+
+namespace curlrl::envs {
+
+enum class GlBackend { kAuto, kEgl, kOsmesa };
+
+// "auto", "egl" or "osmesa"; anything else throws std::invalid_argument listing the choices.
+GlBackend parse_gl_backend(const std::string& name);
+// The backend from the CURLRL_GL environment variable when set, otherwise `fallback`.
+GlBackend gl_backend_from_env(GlBackend fallback);
+
+class Renderer {
+ public:
+  // Creates the GL context (kAuto: EGL first, then OSMesa) and MuJoCo's contexts for `model`, able to render
+  // images up to width x height. Throws std::runtime_error naming every backend tried when none works.
+  Renderer(const mjModel* model, int width, int height, GlBackend backend = GlBackend::kAuto);
+  ~Renderer();
+  Renderer(const Renderer&) = delete;
+  Renderer& operator=(const Renderer&) = delete;
+
+  // Renders camera `camera` (an id; -1 is the free camera) of the current state in `data` into `out`, which must
+  // hold 3 * width * height bytes: uint8 RGB, channels first (CHW), rows top-down.
+  void render(const mjData* data, int camera, std::span<uint8_t> out);
+  int width() const;
+  int height() const;
+  // "EGL" or "OSMesa", and the GL_RENDERER string (e.g. "llvmpipe (LLVM 15.0.6, 256 bits)").
+  const std::string& backend_name() const;
+  const std::string& gl_renderer() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Camera id by name or by number ("0", "side"); throws std::invalid_argument listing the model's cameras.
+int camera_id(const mjModel* model, const std::string& name_or_index);
+
+}  // namespace curlrl::envs

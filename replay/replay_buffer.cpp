@@ -1,0 +1,189 @@
+#include "replay/replay_buffer.h"
+
+#include <algorithm>
+#include <cstring>
+#include <istream>
+#include <numeric>
+#include <ostream>
+#include <stdexcept>
+#include <string>
+
+namespace curlrl::replay {
+namespace {
+
+constexpr char kMagic[8] = {'c', 'u', 'r', 'l', 'r', 'p', 'l', '1'};
+
+template <typename T>
+void write_pod(std::ostream& out, const T& v) {
+  out.write(reinterpret_cast<const char*>(&v), sizeof(T));
+}
+template <typename T>
+void read_pod(std::istream& in, T& v) {
+  in.read(reinterpret_cast<char*>(&v), sizeof(T));
+  if (!in) throw std::runtime_error("replay buffer checkpoint is truncated");
+}
+
+}  // namespace
+
+ReplayBuffer::ReplayBuffer(int64_t capacity, ReplaySpec spec) : capacity_(capacity), spec_(std::move(spec)) {
+  if (capacity_ < 1) throw std::invalid_argument("replay capacity must be >= 1");
+  if (!spec_.pixels) spec_.frame_stack = 1;
+  if (spec_.frame_stack < 1 || spec_.action_dim < 1) throw std::invalid_argument("bad replay spec");
+  const int64_t elems = std::accumulate(spec_.item_shape.begin(), spec_.item_shape.end(), int64_t{1},
+                                        std::multiplies<int64_t>());
+  item_bytes_ = static_cast<size_t>(elems) * (spec_.pixels ? sizeof(uint8_t) : sizeof(float));
+  // Each episode adds one item more than its transitions; episodes of the six tasks are at least 125 agent
+  // steps, so 1% headroom keeps `capacity` transitions whole. With shorter episodes the oldest transitions are
+  // dropped a little earlier (size() tells how many are held).
+  item_capacity_ = capacity_ + capacity_ / 100 + spec_.frame_stack + 2;
+  items_.resize(static_cast<size_t>(item_capacity_) * item_bytes_);
+  records_.resize(static_cast<size_t>(capacity_));
+  actions_.resize(static_cast<size_t>(capacity_ * spec_.action_dim));
+}
+
+void ReplayBuffer::push_item(const void* data) {
+  const int64_t pos = next_item_pos_++;
+  std::memcpy(items_.data() + static_cast<size_t>(item_slot(pos)) * item_bytes_, data, item_bytes_);
+  // The item just written replaced position pos - item_capacity_: drop the transitions that still read it.
+  const int64_t overwritten = pos - item_capacity_;
+  while (count_ > 0) {
+    const Record& r = record(0);
+    const int64_t oldest_needed = std::max(r.first_pos, r.next_pos - spec_.frame_stack);
+    if (oldest_needed > overwritten) break;
+    head_ = (head_ + 1) % capacity_;
+    --count_;
+  }
+}
+
+void ReplayBuffer::add_first(std::span<const uint8_t> frame) {
+  if (!spec_.pixels || frame.size() != item_bytes_) throw std::invalid_argument("replay: wrong first frame size");
+  start_episode(frame.data());
+}
+
+void ReplayBuffer::add_first(std::span<const float> state) {
+  if (spec_.pixels || state.size_bytes() != item_bytes_) throw std::invalid_argument("replay: wrong state size");
+  start_episode(state.data());
+}
+
+void ReplayBuffer::add(std::span<const float> action, float reward, float not_done,
+                       std::span<const uint8_t> next_frame) {
+  if (!spec_.pixels || next_frame.size() != item_bytes_) throw std::invalid_argument("replay: wrong frame size");
+  add_transition(action, reward, not_done, next_frame.data());
+}
+
+void ReplayBuffer::add(std::span<const float> action, float reward, float not_done,
+                       std::span<const float> next_state) {
+  if (spec_.pixels || next_state.size_bytes() != item_bytes_) throw std::invalid_argument("replay: wrong state size");
+  add_transition(action, reward, not_done, next_state.data());
+}
+
+void ReplayBuffer::start_episode(const void* item) {
+  episode_first_ = next_item_pos_;
+  push_item(item);
+}
+
+void ReplayBuffer::add_transition(std::span<const float> action, float reward, float not_done, const void* item) {
+  if (episode_first_ < 0) throw std::logic_error("replay: add() before add_first()");
+  if (static_cast<int>(action.size()) != spec_.action_dim) throw std::invalid_argument("replay: wrong action size");
+  if (count_ == capacity_) {  // the ring is full: the oldest transition goes
+    head_ = (head_ + 1) % capacity_;
+    --count_;
+  }
+  push_item(item);
+  const int64_t write = (head_ + count_) % capacity_;
+  records_[static_cast<size_t>(write)] = {next_item_pos_ - 1, episode_first_, reward, not_done};
+  std::copy(action.begin(), action.end(), actions_.begin() + write * spec_.action_dim);
+  ++count_;
+}
+
+std::vector<int64_t> ReplayBuffer::sample(int64_t batch, std::mt19937_64& rng) const {
+  if (count_ == 0) throw std::logic_error("replay: sample from an empty buffer");
+  std::uniform_int_distribution<int64_t> pick(0, count_ - 1);
+  std::vector<int64_t> out(static_cast<size_t>(batch));
+  for (auto& i : out) i = pick(rng);
+  return out;
+}
+
+void ReplayBuffer::gather(const Record& r, int64_t newest, const uint8_t** out) const {
+  const int k = spec_.frame_stack;
+  for (int j = 0; j < k; ++j) {
+    const int64_t pos = std::max(r.first_pos, newest - (k - 1) + j);
+    out[j] = items_.data() + static_cast<size_t>(item_slot(pos)) * item_bytes_;
+  }
+}
+
+void ReplayBuffer::obs_items(int64_t i, const uint8_t** out) const {
+  const Record& r = record(i);
+  gather(r, r.next_pos - 1, out);
+}
+void ReplayBuffer::next_obs_items(int64_t i, const uint8_t** out) const {
+  const Record& r = record(i);
+  gather(r, r.next_pos, out);
+}
+std::span<const float> ReplayBuffer::action(int64_t i) const {
+  const int64_t slot = (head_ + i) % capacity_;
+  return {actions_.data() + slot * spec_.action_dim, static_cast<size_t>(spec_.action_dim)};
+}
+float ReplayBuffer::reward(int64_t i) const { return record(i).reward; }
+float ReplayBuffer::not_done(int64_t i) const { return record(i).not_done; }
+
+size_t ReplayBuffer::memory_bytes() const {
+  return items_.capacity() + records_.capacity() * sizeof(Record) + actions_.capacity() * sizeof(float) +
+         sizeof(*this);
+}
+
+void ReplayBuffer::save(std::ostream& out) const {
+  out.write(kMagic, sizeof(kMagic));
+  write_pod(out, capacity_);
+  write_pod(out, static_cast<int64_t>(item_bytes_));
+  write_pod(out, static_cast<int32_t>(spec_.frame_stack));
+  write_pod(out, static_cast<int32_t>(spec_.action_dim));
+  write_pod(out, head_);
+  write_pod(out, count_);
+  write_pod(out, next_item_pos_);
+  write_pod(out, episode_first_);
+  // Items: only the positions still held (the last min(next_item_pos_, item_capacity_)).
+  const int64_t first_pos = std::max<int64_t>(0, next_item_pos_ - item_capacity_);
+  for (int64_t pos = first_pos; pos < next_item_pos_; ++pos) {
+    out.write(reinterpret_cast<const char*>(items_.data() + static_cast<size_t>(item_slot(pos)) * item_bytes_),
+              static_cast<std::streamsize>(item_bytes_));
+  }
+  out.write(reinterpret_cast<const char*>(records_.data()),
+            static_cast<std::streamsize>(records_.size() * sizeof(Record)));
+  out.write(reinterpret_cast<const char*>(actions_.data()),
+            static_cast<std::streamsize>(actions_.size() * sizeof(float)));
+}
+
+void ReplayBuffer::load(std::istream& in) {
+  char magic[sizeof(kMagic)];
+  in.read(magic, sizeof(magic));
+  if (!in || std::memcmp(magic, kMagic, sizeof(kMagic)) != 0) {
+    throw std::runtime_error("not a curlrl replay buffer checkpoint");
+  }
+  int64_t capacity = 0, item_bytes = 0;
+  int32_t stack = 0, action_dim = 0;
+  read_pod(in, capacity);
+  read_pod(in, item_bytes);
+  read_pod(in, stack);
+  read_pod(in, action_dim);
+  if (capacity != capacity_ || item_bytes != static_cast<int64_t>(item_bytes_) || stack != spec_.frame_stack ||
+      action_dim != spec_.action_dim) {
+    throw std::runtime_error("replay buffer checkpoint has capacity " + std::to_string(capacity) + ", item " +
+                             std::to_string(item_bytes) + " bytes; this run expects " + std::to_string(capacity_) +
+                             ", " + std::to_string(item_bytes_));
+  }
+  read_pod(in, head_);
+  read_pod(in, count_);
+  read_pod(in, next_item_pos_);
+  read_pod(in, episode_first_);
+  const int64_t first_pos = std::max<int64_t>(0, next_item_pos_ - item_capacity_);
+  for (int64_t pos = first_pos; pos < next_item_pos_; ++pos) {
+    in.read(reinterpret_cast<char*>(items_.data() + static_cast<size_t>(item_slot(pos)) * item_bytes_),
+            static_cast<std::streamsize>(item_bytes_));
+  }
+  in.read(reinterpret_cast<char*>(records_.data()), static_cast<std::streamsize>(records_.size() * sizeof(Record)));
+  in.read(reinterpret_cast<char*>(actions_.data()), static_cast<std::streamsize>(actions_.size() * sizeof(float)));
+  if (!in) throw std::runtime_error("replay buffer checkpoint is truncated");
+}
+
+}  // namespace curlrl::replay

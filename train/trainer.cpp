@@ -1,0 +1,426 @@
+#include "train/trainer.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Parallel.h>
+#include <torch/serialize.h>
+#include <torch/cuda.h>
+#include <torch/utils.h>
+
+#include <csignal>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "core/error.h"
+#include "core/io.h"
+#include "core/progress.h"
+#include "train/checkpoint.h"
+#include "train/video.h"
+
+namespace curlrl::train {
+
+namespace fs = std::filesystem;
+
+std::atomic<int> Trainer::stop_signal{0};
+
+namespace {
+
+const std::vector<std::string> kTrainColumns = {
+    "env_steps",   "agent_steps",      "episode",          "episode_return",       "critic_loss",
+    "actor_loss",  "alpha_loss",       "temperature",      "entropy",              "contrastive_loss",
+    "contrastive_accuracy", "q1", "steps_per_second", "wall_time"};
+const std::vector<std::string> kEvalColumns = {"env_steps", "agent_steps", "episode_return", "episode_return_std",
+                                               "episodes", "wall_time"};
+// Update metrics averaged over an episode, with their train.csv column.
+const std::map<std::string, std::string> kMetricColumns = {
+    {"critic_loss", "critic_loss"},   {"actor_loss", "actor_loss"}, {"alpha_loss", "alpha_loss"},
+    {"alpha", "temperature"},         {"entropy", "entropy"},       {"contrastive_loss", "contrastive_loss"},
+    {"contrastive_accuracy", "contrastive_accuracy"}, {"q1", "q1"}};
+
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+void on_signal(int sig) { Trainer::stop_signal = sig; }
+
+// Keeps only the rows of a CSV log whose env_steps <= `env_steps` (a resumed run rewrites what came after its
+// checkpoint).
+void truncate_log(const fs::path& path, int64_t env_steps) {
+  if (!fs::exists(path)) return;
+  const CsvTable table = read_csv(path);
+  if (table.header.empty()) return;
+  const size_t col = table.column("env_steps");
+  std::string out;
+  for (size_t i = 0; i < table.header.size(); ++i) out += (i ? "," : "") + CsvWriter::quote(table.header[i]);
+  out += "\n";
+  for (const auto& row : table.rows) {
+    if (row.size() <= col || row[col].empty() || std::stoll(row[col]) > env_steps) continue;
+    for (size_t i = 0; i < row.size(); ++i) out += (i ? "," : "") + CsvWriter::quote(row[i]);
+    out += "\n";
+  }
+  write_file_atomic(path, out);
+}
+
+uint32_t eval_seed(int64_t seed, int64_t env_steps) {
+  return static_cast<uint32_t>(seed) ^ static_cast<uint32_t>(0x9E3779B9u * static_cast<uint64_t>(env_steps + 1));
+}
+
+}  // namespace
+
+void install_stop_handlers() {
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+}
+
+envs::EnvOptions env_options(const config::Config& c) {
+  envs::EnvOptions o;
+  o.action_repeat = static_cast<int>(c.get_int("task.action_repeat"));
+  o.frame_stack = static_cast<int>(c.get_int("task.frame_stack"));
+  o.image_size = static_cast<int>(c.get_int("task.image_size"));
+  o.pixels = c.get_string("task.observation") == "pixels";
+  o.camera = c.get_string("task.camera");
+  o.gl_backend = envs::parse_gl_backend(c.get_string("task.gl_backend"));
+  return o;
+}
+
+void configure_torch(const config::Config& c) {
+  if (c.get_int("threads") > 0) torch::set_num_threads(static_cast<int>(c.get_int("threads")));
+  torch::manual_seed(static_cast<uint64_t>(c.get_int("seed")));
+  if (c.get_string("device") == "cuda" && !torch::cuda::is_available()) {
+    throw ConfigError("device=cuda but this LibTorch build sees no CUDA device");
+  }
+}
+
+EvalResult evaluate(agents::Agent& agent, envs::Env& env, int episodes, uint32_t seed, const std::string& video) {
+  env.seed(seed);
+  EvalResult r;
+  std::unique_ptr<VideoWriter> writer;
+  std::unique_ptr<envs::Renderer> video_renderer;  // states-mode envs have no renderer of their own
+  std::vector<uint8_t> frame;
+  const auto record = [&](const envs::TimeStep& ts) {
+    if (!writer) return;
+    if (env.renderer()) {
+      writer->add(ts.newest_frame());
+    } else {
+      video_renderer->render(env.task().data(), 0, frame);
+      writer->add(frame);
+    }
+  };
+  for (int e = 0; e < episodes; ++e) {
+    if (e == 0 && !video.empty()) {
+      const int size = env.renderer() ? env.renderer()->width() : 100;
+      if (!env.renderer()) {
+        video_renderer = std::make_unique<envs::Renderer>(env.task().model(), size, size);
+        frame.resize(static_cast<size_t>(3 * size * size));
+      }
+      const double fps = 1.0 / (env.task().control_timestep() * env.spec().action_repeat);
+      writer = std::make_unique<VideoWriter>(video, size, size, fps);
+    }
+    envs::TimeStep ts = env.reset();
+    record(ts);
+    double ret = 0;
+    while (!ts.last) {
+      ts = env.step(agent.act(ts, /*deterministic=*/true));
+      ret += ts.reward;
+      record(ts);
+    }
+    if (writer) {
+      writer->close();
+      writer.reset();
+    }
+    r.returns.push_back(ret);
+  }
+  double sum = 0, sq = 0;
+  for (double x : r.returns) sum += x;
+  r.mean = sum / episodes;
+  for (double x : r.returns) sq += (x - r.mean) * (x - r.mean);
+  r.std = std::sqrt(sq / episodes);
+  return r;
+}
+
+struct Trainer::State {
+  int64_t agent_steps = 0, env_steps = 0, episode = 0, next_eval = 0, next_checkpoint = 0, last_eval_steps = -1;
+  double episode_return = 0;
+  std::map<std::string, double> metric_sums;
+  int64_t metric_count = 0;
+  std::mt19937_64 rng;
+  envs::TimeStep ts;
+  double wall_offset = 0;  // seconds spent before this process (resumed runs)
+  double start_time = now_seconds();
+  double episode_start_time = now_seconds();
+  int64_t episode_start_steps = 0;
+  double last_eval = NAN;
+  double wall_time() const { return wall_offset + now_seconds() - start_time; }
+};
+
+Trainer::Trainer(const config::Config& config, const fs::path& run_dir)
+    : config_(config), run_dir_(run_dir), s_(std::make_unique<State>()) {
+  configure_torch(config_);
+  const std::string task = config_.get_string("task.name");
+  const envs::EnvOptions opts = env_options(config_);
+  env_ = envs::make_env(task, opts);
+  eval_env_ = envs::make_env(task, opts);
+  env_->seed(static_cast<uint32_t>(config_.get_int("seed")));
+  agent_ = agents::make_agent(config_, env_->spec());
+  const auto& spec = env_->spec();
+  replay::ReplaySpec rs;
+  rs.pixels = spec.pixels;
+  rs.item_shape = spec.pixels ? spec.frame_shape : spec.observation_shape;
+  rs.frame_stack = spec.frame_stack;
+  rs.action_dim = spec.action_dim;
+  replay_ = std::make_unique<replay::ReplayBuffer>(config_.get_int("agent.replay_capacity"), rs);
+  s_->rng.seed(static_cast<uint64_t>(config_.get_int("seed")));
+  s_->next_checkpoint = config_.get_int("checkpoint_every") > 0 ? config_.get_int("checkpoint_every") : INT64_MAX;
+
+  resumed_ = fs::exists(run_dir_) && restore_latest();
+  if (config_.get_bool("tensorboard")) {
+    std::cerr << "curlrl: tensorboard=true is not available yet; logging CSV only" << std::endl;
+  }
+}
+
+Trainer::~Trainer() = default;
+
+void Trainer::start_episode() {
+  s_->ts = env_->reset();
+  if (env_->spec().pixels) replay_->add_first(s_->ts.newest_frame());
+  else replay_->add_first(std::span<const float>(s_->ts.state));
+  s_->episode_return = 0;
+  s_->metric_sums.clear();
+  s_->metric_count = 0;
+  s_->episode_start_time = now_seconds();
+  s_->episode_start_steps = s_->env_steps;
+}
+
+void Trainer::log_episode() {
+  ++s_->episode;
+  const double dt = now_seconds() - s_->episode_start_time;
+  std::map<std::string, CsvWriter::Cell> row = {
+      {"env_steps", s_->env_steps},
+      {"agent_steps", s_->agent_steps},
+      {"episode", s_->episode},
+      {"episode_return", s_->episode_return},
+      {"steps_per_second", dt > 0 ? static_cast<double>(s_->env_steps - s_->episode_start_steps) / dt : 0.0},
+      {"wall_time", s_->wall_time()}};
+  if (s_->metric_count > 0) {
+    for (const auto& [metric, sum] : s_->metric_sums) {
+      auto it = kMetricColumns.find(metric);
+      if (it != kMetricColumns.end()) row[it->second] = sum / static_cast<double>(s_->metric_count);
+    }
+  }
+  train_log_->write(row);
+}
+
+void Trainer::run_evaluation() {
+  const std::string video = config_.get_bool("save_video")
+                                ? (run_dir_ / "videos" / ("eval_" + std::to_string(s_->env_steps) + ".mp4")).string()
+                                : std::string();
+  const EvalResult r = evaluate(*agent_, *eval_env_, static_cast<int>(config_.get_int("eval_episodes")),
+                                eval_seed(config_.get_int("seed"), s_->env_steps), video);
+  s_->last_eval = r.mean;
+  s_->last_eval_steps = s_->env_steps;
+  eval_log_->write({{"env_steps", s_->env_steps},
+                    {"agent_steps", s_->agent_steps},
+                    {"episode_return", r.mean},
+                    {"episode_return_std", r.std},
+                    {"episodes", static_cast<int64_t>(r.returns.size())},
+                    {"wall_time", s_->wall_time()}});
+}
+
+void Trainer::save_checkpoint() {
+  CheckpointWriters w;
+  w["agent.pt"] = [&](const fs::path& p) {
+    torch::serialize::OutputArchive a;
+    agent_->save(a);
+    a.save_to(p.string());
+  };
+  w["state.pt"] = [&](const fs::path& p) {
+    torch::serialize::OutputArchive a;
+    const auto i64 = [](int64_t v) { return torch::tensor({v}, torch::kInt64); };
+    a.write("agent_steps", i64(s_->agent_steps));
+    a.write("env_steps", i64(s_->env_steps));
+    a.write("episode", i64(s_->episode));
+    a.write("next_eval", i64(s_->next_eval));
+    a.write("next_checkpoint", i64(s_->next_checkpoint));
+    a.write("last_eval_steps", i64(s_->last_eval_steps));
+    a.write("metric_count", i64(s_->metric_count));
+    a.write("episode_start_steps", i64(s_->episode_start_steps));
+    a.write("episode_return", torch::tensor({s_->episode_return}, torch::kFloat64));
+    a.write("wall_time", torch::tensor({s_->wall_time()}, torch::kFloat64));
+    a.write("last_eval", torch::tensor({s_->last_eval}, torch::kFloat64));
+    for (const auto& [k, v] : s_->metric_sums) a.write("metric/" + k, torch::tensor({v}, torch::kFloat64));
+    std::ostringstream rng;
+    rng << s_->rng;
+    const std::string text = rng.str();
+    a.write("rng", torch::from_blob(const_cast<char*>(text.data()), {static_cast<int64_t>(text.size())},
+                                    torch::kUInt8).clone());
+    auto gen = at::detail::getDefaultCPUGenerator();
+    {
+      std::lock_guard<std::mutex> lock(gen.mutex());
+      a.write("torch_rng", gen.get_state());
+    }
+    a.save_to(p.string());
+  };
+  w["env.bin"] = [&](const fs::path& p) { write_file_atomic(p, env_->save_state()); };
+  if (config_.get_bool("save_replay")) {
+    w["replay.bin"] = [&](const fs::path& p) {
+      write_file_atomic(p, [&](std::ostream& out) { replay_->save(out); });
+    };
+  }
+  write_checkpoint(run_dir_, s_->env_steps, w);
+}
+
+bool Trainer::restore_latest() {
+  const auto folder = latest_checkpoint(run_dir_);
+  if (!folder) return false;
+  verify_checkpoint(*folder);
+  const auto fail = [&](const std::string& what) -> Error {
+    return Error("cannot resume from " + folder->string() + ": " + what);
+  };
+  try {
+    torch::serialize::InputArchive agent_archive;
+    agent_archive.load_from((*folder / "agent.pt").string());
+    agent_->load(agent_archive);
+
+    torch::serialize::InputArchive a;
+    a.load_from((*folder / "state.pt").string());
+    const auto i64 = [&](const char* key) {
+      torch::Tensor t;
+      a.read(key, t);
+      return t.item<int64_t>();
+    };
+    const auto f64 = [&](const std::string& key) {
+      torch::Tensor t;
+      a.read(key, t);
+      return t.item<double>();
+    };
+    s_->agent_steps = i64("agent_steps");
+    s_->env_steps = i64("env_steps");
+    s_->episode = i64("episode");
+    s_->next_eval = i64("next_eval");
+    s_->next_checkpoint = i64("next_checkpoint");
+    s_->last_eval_steps = i64("last_eval_steps");
+    s_->metric_count = i64("metric_count");
+    s_->episode_start_steps = i64("episode_start_steps");
+    s_->episode_return = f64("episode_return");
+    s_->wall_offset = f64("wall_time");
+    s_->last_eval = f64("last_eval");
+    for (const auto& [metric, column] : kMetricColumns) {
+      torch::Tensor t;
+      if (a.try_read("metric/" + metric, t)) s_->metric_sums[metric] = t.item<double>();
+    }
+    torch::Tensor rng;
+    a.read("rng", rng);
+    std::istringstream rng_in(std::string(static_cast<const char*>(rng.data_ptr()), rng.numel()));
+    rng_in >> s_->rng;
+    torch::Tensor torch_rng;
+    a.read("torch_rng", torch_rng);
+    auto gen = at::detail::getDefaultCPUGenerator();
+    {
+      std::lock_guard<std::mutex> lock(gen.mutex());
+      gen.set_state(torch_rng);
+    }
+    env_->load_state(read_file(*folder / "env.bin"));
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    std::string msg = e.what();
+    throw fail(msg.substr(0, msg.find('\n')));
+  }
+  const fs::path replay_file = *folder / "replay.bin";
+  if (fs::exists(replay_file)) {
+    std::ifstream in(replay_file, std::ios::binary);
+    replay_->load(in);
+  } else {
+    throw fail("it holds no replay buffer (save_replay=false); an exact resume needs it");
+  }
+  s_->ts = env_->current_observation();  // the restored frame stack or state the loop continues from
+  truncate_log(run_dir_ / "train.csv", s_->env_steps);
+  truncate_log(run_dir_ / "eval.csv", s_->env_steps);
+  std::cout << "curlrl: resuming " << run_dir_.string() << " from env_steps=" << s_->env_steps << std::endl;
+  return true;
+}
+
+int Trainer::run() {
+  const int64_t budget = config_.get_int("env_steps");
+  const int64_t eval_every = config_.get_int("eval_every");
+  const int64_t checkpoint_every = config_.get_int("checkpoint_every");
+  const int64_t init_steps = config_.get_int("agent.init_steps");
+  const int action_dim = env_->spec().action_dim;
+  State& s = *s_;
+  if (s.env_steps >= budget) {
+    std::cout << "curlrl: run already finished (env_steps=" << s.env_steps << ")" << std::endl;
+    return 0;
+  }
+  fs::create_directories(run_dir_);
+  train_log_ = std::make_unique<CsvWriter>(run_dir_ / "train.csv", kTrainColumns, resumed_);
+  eval_log_ = std::make_unique<CsvWriter>(run_dir_ / "eval.csv", kEvalColumns, resumed_);
+  if (!resumed_) start_episode();
+  Progress progress(budget, std::cout, Progress::stdout_is_terminal(), config_.get_float("progress_interval"));
+  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+
+  while (true) {
+    // Bookkeeping at the current step: episode end, evaluation, budget, checkpoint, stop request.
+    if (s.ts.last) {
+      log_episode();
+      start_episode();
+    }
+    const bool eval_due = s.env_steps >= s.next_eval;
+    const bool at_end = s.env_steps >= budget;
+    if (eval_due || (at_end && s.last_eval_steps != s.env_steps)) run_evaluation();  // plus one at the end
+    if (eval_due) s.next_eval = eval_every > 0 ? s.next_eval + eval_every : INT64_MAX;
+    if (at_end) break;
+    if (s.env_steps >= s.next_checkpoint) {
+      save_checkpoint();
+      s.next_checkpoint += checkpoint_every;
+    }
+    if (stop_signal != 0) {
+      save_checkpoint();
+      progress.finish();
+      std::cout << "curlrl: stopped by signal " << stop_signal << " at env_steps=" << s.env_steps
+                << "; checkpoint written. Continue with: curlrl train resume=" << run_dir_.string() << std::endl;
+      return 128 + stop_signal;
+    }
+
+    // Act: uniformly random actions for the first init_steps agent steps, then the stochastic policy.
+    std::vector<float> action(static_cast<size_t>(action_dim));
+    if (s.agent_steps < init_steps) {
+      for (auto& a : action) a = uniform(s.rng);
+    } else {
+      action = agent_->act(s.ts, /*deterministic=*/false);
+    }
+
+    // Update: one per agent step once the random phase is over (before stepping, as the reference does).
+    if (s.agent_steps >= init_steps) {
+      const agents::Metrics m = agent_->update(*replay_, s.agent_steps, s.rng);
+      for (const auto& [name, value] : m) {
+        if (!std::isfinite(value)) {
+          throw Error(name + " became " + (std::isnan(value) ? "NaN" : "infinite") + " at agent step " +
+                      std::to_string(s.agent_steps) + " (env step " + std::to_string(s.env_steps) +
+                      "); training stopped, the last good checkpoint is kept in " + (run_dir_ / "checkpoints").string());
+        }
+        s.metric_sums[name] += value;
+      }
+      ++s.metric_count;
+    }
+
+    // Step the environment and store the transition (time limits are not terminal: not_done = 1).
+    envs::TimeStep next = env_->step(action);
+    if (env_->spec().pixels) replay_->add(action, static_cast<float>(next.reward), 1.0f, next.newest_frame());
+    else replay_->add(action, static_cast<float>(next.reward), 1.0f, std::span<const float>(next.state));
+    s.episode_return += next.reward;
+    s.agent_steps += 1;
+    s.env_steps += next.control_steps;
+    s.ts = std::move(next);
+    progress.update(s.env_steps, std::isnan(s.last_eval) ? "" : "last eval " + std::to_string(s.last_eval).substr(0, 7));
+  }
+  save_checkpoint();
+  progress.finish();
+  std::cout << "curlrl: finished " << s.env_steps << " env steps; last evaluation return " << s.last_eval
+            << "\n  logs:        " << (run_dir_ / "train.csv").string() << ", " << (run_dir_ / "eval.csv").string()
+            << "\n  checkpoint:  " << (run_dir_ / "checkpoints").string() << std::endl;
+  return 0;
+}
+
+}  // namespace curlrl::train
