@@ -34,4 +34,7 @@ class Agent {
 // states, a contrastive loss without pixels) are ConfigError.
 std::unique_ptr<Agent> make_agent(const config::Config& config, const envs::EnvSpec& spec);
 
+// The configuration checks of make_agent that need no environment, so that they run before anything is built.
+void check_agent_config(const config::Config& config);
+
 }  // namespace curlrl::agents

@@ -22,6 +22,12 @@ PolicySample squashed_gaussian(const torch::Tensor& mean, const torch::Tensor& l
   return {torch::tanh(mean), torch::tanh(u), log_prob, log_std};
 }
 
+torch::Tensor soft_q_target(const torch::Tensor& reward, const torch::Tensor& not_done, double discount,
+                            const torch::Tensor& next_q1, const torch::Tensor& next_q2, const torch::Tensor& alpha,
+                            const torch::Tensor& next_log_pi) {
+  return reward + not_done * discount * (torch::min(next_q1, next_q2) - alpha * next_log_pi);
+}
+
 torch::nn::Sequential make_mlp(int64_t in, int64_t hidden, int64_t out) {
   torch::nn::Sequential mlp(torch::nn::Linear(in, hidden), torch::nn::ReLU(), torch::nn::Linear(hidden, hidden),
                             torch::nn::ReLU(), torch::nn::Linear(hidden, out));

@@ -23,6 +23,11 @@ PolicySample squashed_gaussian(const torch::Tensor& mean, const torch::Tensor& l
 // log_std = min + (max - min) * (tanh(raw) + 1) / 2.
 torch::Tensor squash_log_std(const torch::Tensor& raw, double log_std_min, double log_std_max);
 
+// The soft Q target y = r + discount * not_done * (min(q1', q2') - alpha * log pi(a'|s')).
+torch::Tensor soft_q_target(const torch::Tensor& reward, const torch::Tensor& not_done, double discount,
+                            const torch::Tensor& next_q1, const torch::Tensor& next_q2, const torch::Tensor& alpha,
+                            const torch::Tensor& next_log_pi);
+
 // An MLP with two hidden ReLU layers, orthogonally initialised.
 torch::nn::Sequential make_mlp(int64_t in, int64_t hidden, int64_t out);
 

@@ -63,20 +63,7 @@ SacOptions SacOptions::from_config(const config::Config& c, const envs::EnvSpec&
   o.device = c.get_string("device");
   const auto& augs = c.get_list("augment.name");
   o.random_crop = std::find(augs.begin(), augs.end(), "crop") != augs.end();
-  for (const auto& a : augs) {
-    if (a != "crop" && a != "none") throw ConfigError("augment=" + a + " is not available to agent " + c.get_string("agent.name"));
-  }
-
-  // Combinations that cannot work are configuration errors, reported before anything runs.
-  if (o.pixels && o.encoder == "identity") {
-    throw ConfigError("encoder=identity needs state observations (task.observation=states), not pixels");
-  }
-  if (!o.pixels && o.encoder != "identity") {
-    throw ConfigError("encoder=" + o.encoder + " needs pixel observations; use encoder=identity with task.observation=states");
-  }
-  if (o.contrastive && !o.pixels) {
-    throw ConfigError("agent.contrastive=true needs pixel observations and a key encoder (not encoder=identity)");
-  }
+  check_agent_config(c);
   if (o.log_std_min >= o.log_std_max) throw ConfigError("agent.actor_log_std_min must be below agent.actor_log_std_max");
   if (o.pixels && o.crop_size > std::min(o.obs_shape[1], o.obs_shape[2])) {
     throw ConfigError("augment.crop_size=" + std::to_string(o.crop_size) + " exceeds task.image_size=" +
@@ -211,8 +198,7 @@ torch::Tensor SacAgent::critic_loss(const Batch& b, Metrics& m) {
     torch::NoGradGuard no_grad;
     const PolicySample next = actor_->forward(b.next_obs);
     const auto [tq1, tq2] = critic_target_->forward(b.next_obs, next.pi);
-    const torch::Tensor target_v = torch::min(tq1, tq2) - log_alpha_.exp() * next.log_pi;
-    target_q = b.reward + b.not_done * options_.discount * target_v;
+    target_q = soft_q_target(b.reward, b.not_done, options_.discount, tq1, tq2, log_alpha_.exp(), next.log_pi);
   }
   const auto [q1, q2] = critic_->forward(b.obs, b.action);
   m["q1"] = q1.mean().item<double>();
@@ -323,6 +309,25 @@ void SacAgent::load(torch::serialize::InputArchive& archive) {
   archive.read("log_alpha", la);
   torch::NoGradGuard no_grad;
   log_alpha_.copy_(la);
+}
+
+void check_agent_config(const config::Config& c) {
+  for (const auto& a : c.get_list("augment.name")) {
+    if (a != "crop" && a != "none") {
+      throw ConfigError("augment=" + a + " is not available to agent " + c.get_string("agent.name"));
+    }
+  }
+  const bool pixels = c.get_string("task.observation") == "pixels";
+  const std::string encoder = c.get_string("encoder.name");
+  if (pixels && encoder == "identity") {
+    throw ConfigError("encoder=identity needs state observations (task.observation=states), not pixels");
+  }
+  if (!pixels && encoder != "identity") {
+    throw ConfigError("encoder=" + encoder + " needs pixel observations; use encoder=identity with task.observation=states");
+  }
+  if (c.get_bool("agent.contrastive") && !pixels) {
+    throw ConfigError("agent.contrastive=true needs pixel observations and a key encoder (not encoder=identity)");
+  }
 }
 
 std::unique_ptr<Agent> make_agent(const config::Config& config, const envs::EnvSpec& spec) {

@@ -76,11 +76,12 @@ class SacAgent : public Agent {
   Critic& critic_target() { return critic_target_; }
   CurlHead& curl_head() { return curl_; }
   torch::Tensor& log_alpha() { return log_alpha_; }
+  // The EMA step of the target critic (Q heads with critic_tau, the key encoder with encoder_tau).
+  void update_targets();
 
  private:
   torch::Tensor critic_loss(const Batch& b, Metrics& m);
   void update_actor_and_alpha(const torch::Tensor& trunk_obs, Metrics& m);
-  void update_targets();
   void update_contrastive(const torch::Tensor& trunk_obs, const Batch& b, Metrics& m);
   torch::Tensor observation_tensor(const envs::TimeStep& ts) const;
 

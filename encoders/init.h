@@ -8,6 +8,8 @@
 
 namespace curlrl::encoders {
 
+// Fills `w` (viewed as rows x rest) with a random (semi-)orthogonal matrix times `gain`.
+void orthogonal_(torch::Tensor& w, double gain);
 void orthogonal_init(torch::nn::LinearImpl& layer);
 void delta_orthogonal_init(torch::nn::Conv2d& conv);
 

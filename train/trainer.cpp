@@ -157,6 +157,7 @@ struct Trainer::State {
 
 Trainer::Trainer(const config::Config& config, const fs::path& run_dir)
     : config_(config), run_dir_(run_dir), s_(std::make_unique<State>()) {
+  agents::check_agent_config(config_);
   configure_torch(config_);
   const std::string task = config_.get_string("task.name");
   const envs::EnvOptions opts = env_options(config_);

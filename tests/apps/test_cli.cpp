@@ -1,0 +1,79 @@
+// The curlrl program's command line: help, printed config, and one-line errors before anything is written.
+#include <gtest/gtest.h>
+
+#include "core/schema.h"
+#include "tests/test_util.h"
+
+namespace curlrl {
+namespace {
+
+using testing::run_command;
+using testing::TempDir;
+
+std::string curlrl(const std::string& args) { return testing::curlrl_binary() + " " + args; }
+
+TEST(Cli, HelpListsEveryKeyWithTypeDefaultAndMeaning) {
+  const auto r = run_command(curlrl("train --help"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const config::Schema schema = config::make_schema("train");
+  for (const auto& spec : schema.keys()) EXPECT_NE(r.out.find(spec.key), std::string::npos) << spec.key;
+  EXPECT_NE(r.out.find("agent.batch_size"), std::string::npos);
+  EXPECT_NE(r.out.find("int >= 1"), std::string::npos);
+  EXPECT_NE(r.out.find("default 512"), std::string::npos);
+  EXPECT_NE(r.out.find("transitions per update"), std::string::npos);
+  EXPECT_NE(r.out.find("cartpole_swingup, cheetah_run"), std::string::npos);  // group choices
+}
+
+TEST(Cli, PrintConfigShowsTheResolvedYamlAndExits) {
+  TempDir tmp;
+  const auto r = run_command("cd " + tmp.path().string() + " && " +
+                             curlrl("train --print-config task=walker_walk agent.batch_size=256 seed=3"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("batch_size: 256"), std::string::npos);
+  EXPECT_NE(r.out.find("name: walker_walk"), std::string::npos);
+  EXPECT_NE(r.out.find("action_repeat: 2"), std::string::npos);
+  EXPECT_NE(r.out.find("seed: 3"), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(tmp / "runs"));
+}
+
+TEST(Cli, ConfigErrorsAreOneLineWithExitCode2AndWriteNothing) {
+  TempDir tmp;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"agent.batchsize=3", "did you mean agent.batch_size?"},
+      {"agent.batch_size=-1", "agent.batch_size=-1: expected int"},
+      {"agent.actor_lr=abc", "agent.actor_lr=abc: expected float"},
+      {"seed=1.5", "seed=1.5: expected int"},
+      {"task=walker", "available: ball_in_cup_catch, cartpole_swingup"},
+      {"encoder=identity", "encoder=identity needs state observations"},
+      {"--bogus", "bogus"},
+  };
+  for (const auto& [arg, expected] : cases) {
+    const auto r = run_command("cd " + tmp.path().string() + " && " + curlrl("train " + arg));
+    EXPECT_EQ(r.exit_code, 2) << arg << ": " << r.err;
+    EXPECT_NE(r.err.find(expected), std::string::npos) << arg << ": " << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << arg << ": " << r.err;
+    EXPECT_FALSE(std::filesystem::exists(tmp / "runs")) << arg;
+  }
+}
+
+TEST(Cli, MalformedConfigFileNamesFileAndLine) {
+  TempDir tmp;
+  const std::string src = config::default_config_dir();
+  std::filesystem::copy(src, tmp / "configs", std::filesystem::copy_options::recursive);
+  testing::write_text(tmp / "configs/task/cartpole_swingup.yaml", "task:\n  action_repeat: [8\n");
+  const auto r = run_command(curlrl("train --print-config --config-dir " + (tmp / "configs").string()));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("cartpole_swingup.yaml:"), std::string::npos) << r.err;
+}
+
+TEST(Cli, UnknownCommandAndListing) {
+  auto r = run_command(curlrl("trian"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("unknown command 'trian'"), std::string::npos);
+  r = run_command(curlrl("list tasks"));
+  ASSERT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, "cartpole_swingup\nreacher_easy\ncheetah_run\nwalker_walk\nfinger_spin\nball_in_cup_catch\n");
+}
+
+}  // namespace
+}  // namespace curlrl

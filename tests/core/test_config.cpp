@@ -1,0 +1,230 @@
+#include <gtest/gtest.h>
+
+#include "core/config.h"
+#include "core/schema.h"
+#include "tests/test_util.h"
+
+namespace curlrl::config {
+namespace {
+
+using curlrl::testing::TempDir;
+using curlrl::testing::write_text;
+
+// A small schema and config folder, independent of the project's configs/.
+Schema small_schema() {
+  Schema s;
+  s.add_int("seed", "seed", 0);
+  s.add_float("lr", "learning rate", 0);
+  s.add_bool("flag", "a switch");
+  s.add_string("task.name", "task");
+  s.add_int("task.repeat", "repeat", 1, 100);
+  s.add_string("agent.name", "agent");
+  s.add_int("agent.batch_size", "batch", 1);
+  s.add_string("agent.mode", "mode", {"fast", "exact"});
+  s.add_list("augment.name", "augmentations");
+  s.add_int("augment.size", "crop size", 1);
+  s.add_string("out", "output");
+  s.fallback("out", std::string("default.csv"));
+  return s;
+}
+
+void write_small_configs(const TempDir& dir) {
+  write_text(dir / "config.yaml",
+             "defaults:\n  - agent: a\n  - augment: crop\n  - task: t1\nseed: 1\nlr: 0.001\nflag: false\n");
+  write_text(dir / "agent/a.yaml", "agent:\n  batch_size: 512\n  mode: exact\n");
+  write_text(dir / "agent/b.yaml", "defaults:\n  - augment: none\nagent:\n  batch_size: 64\n  mode: fast\n");
+  write_text(dir / "augment/crop.yaml", "augment:\n  size: 84\n");
+  write_text(dir / "augment/cutout.yaml", "augment:\n  size: 80\n");
+  write_text(dir / "augment/none.yaml", "augment:\n  size: 100\n");
+  write_text(dir / "task/t1.yaml", "task:\n  repeat: 8\n");
+  write_text(dir / "task/t2.yaml", "task:\n  repeat: 2\nagent:\n  batch_size: 256\n");
+}
+
+TEST(Config, DefaultsComposeGroupsInOrder) {
+  TempDir dir;
+  write_small_configs(dir);
+  const Schema s = small_schema();
+  const Config c = compose(s, dir.path().string(), {}).config;
+  EXPECT_EQ(c.get_int("seed"), 1);
+  EXPECT_DOUBLE_EQ(c.get_float("lr"), 0.001);
+  EXPECT_FALSE(c.get_bool("flag"));
+  EXPECT_EQ(c.get_string("agent.name"), "a");
+  EXPECT_EQ(c.get_int("agent.batch_size"), 512);
+  EXPECT_EQ(c.get_string("task.name"), "t1");
+  EXPECT_EQ(c.get_int("task.repeat"), 8);
+  EXPECT_EQ(c.get_list("augment.name"), std::vector<std::string>{"crop"});
+  EXPECT_EQ(c.get_int("augment.size"), 84);
+  EXPECT_EQ(c.get_string("out"), "default.csv");  // the schema's fallback
+}
+
+TEST(Config, TaskFileOverridesAgentValuesBecauseItComesLater) {
+  TempDir dir;
+  write_small_configs(dir);
+  const Schema s = small_schema();
+  const Config c = compose(s, dir.path().string(), {"task=t2"}).config;
+  EXPECT_EQ(c.get_int("task.repeat"), 2);
+  EXPECT_EQ(c.get_int("agent.batch_size"), 256);
+}
+
+TEST(Config, EveryOverrideForm) {
+  TempDir dir;
+  write_small_configs(dir);
+  const Schema s = small_schema();
+  const Config c = compose(s, dir.path().string(),
+                           {"seed=7", "lr=2e-4", "flag=true", "agent.batch_size=128", "agent.mode=fast",
+                            "augment=[crop,cutout]", "out=\"a b.csv\"", "task.name=t2"})
+                       .config;
+  EXPECT_EQ(c.get_int("seed"), 7);
+  EXPECT_DOUBLE_EQ(c.get_float("lr"), 2e-4);
+  EXPECT_TRUE(c.get_bool("flag"));
+  EXPECT_EQ(c.get_int("agent.batch_size"), 128);  // the key wins over the group files
+  EXPECT_EQ(c.get_string("agent.mode"), "fast");
+  EXPECT_EQ(c.get_list("augment.name"), (std::vector<std::string>{"crop", "cutout"}));
+  EXPECT_EQ(c.get_int("augment.size"), 80);  // files merged in the listed order: cutout last
+  EXPECT_EQ(c.get_string("out"), "a b.csv");
+  EXPECT_EQ(c.get_string("task.name"), "t2");  // <group>.name is the group choice
+  EXPECT_EQ(c.get_int("task.repeat"), 2);
+}
+
+TEST(Config, ScientificNotationOfWholeNumbersIsAnInt) {
+  TempDir dir;
+  write_small_configs(dir);
+  const Config c = compose(small_schema(), dir.path().string(), {"seed=5e5"}).config;
+  EXPECT_EQ(c.get_int("seed"), 500000);
+}
+
+TEST(Config, GroupFileDefaultsChooseLaterGroupsUnlessTheCommandLineDid) {
+  TempDir dir;
+  write_small_configs(dir);
+  const Schema s = small_schema();
+  Config c = compose(s, dir.path().string(), {"agent=b"}).config;
+  EXPECT_EQ(c.get_list("augment.name"), std::vector<std::string>{"none"});
+  EXPECT_EQ(c.get_int("augment.size"), 100);
+  c = compose(s, dir.path().string(), {"agent=b", "augment=cutout"}).config;
+  EXPECT_EQ(c.get_list("augment.name"), std::vector<std::string>{"cutout"});
+}
+
+// Each error is a ConfigError whose one-line message names the problem.
+std::string error_of(const std::vector<std::string>& overrides, const std::string& dir) {
+  try {
+    compose(small_schema(), dir, overrides);
+  } catch (const ConfigError& e) {
+    const std::string msg = e.what();
+    EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+    return msg;
+  }
+  ADD_FAILURE() << "no error";
+  return "";
+}
+
+TEST(Config, UnknownKeyNamesTheNearestValidKey) {
+  TempDir dir;
+  write_small_configs(dir);
+  EXPECT_NE(error_of({"agent.batchsize=3"}, dir.path()).find("did you mean agent.batch_size?"), std::string::npos);
+  EXPECT_NE(error_of({"batch_size=3"}, dir.path()).find("did you mean agent.batch_size?"), std::string::npos);
+  EXPECT_NE(error_of({"sed=3"}, dir.path()).find("did you mean seed?"), std::string::npos);
+}
+
+TEST(Config, WrongTypesAndRangesNameKeyValueAndExpectation) {
+  TempDir dir;
+  write_small_configs(dir);
+  std::string e = error_of({"agent.batch_size=-1"}, dir.path());
+  EXPECT_NE(e.find("agent.batch_size=-1"), std::string::npos) << e;
+  EXPECT_NE(e.find("expected int >= 1"), std::string::npos) << e;
+  e = error_of({"lr=abc"}, dir.path());
+  EXPECT_NE(e.find("lr=abc"), std::string::npos) << e;
+  EXPECT_NE(e.find("expected float"), std::string::npos) << e;
+  e = error_of({"seed=1.5"}, dir.path());
+  EXPECT_NE(e.find("seed=1.5"), std::string::npos) << e;
+  EXPECT_NE(e.find("expected int"), std::string::npos) << e;
+  e = error_of({"flag=maybe"}, dir.path());
+  EXPECT_NE(e.find("expected bool"), std::string::npos) << e;
+  e = error_of({"task.repeat=101"}, dir.path());
+  EXPECT_NE(e.find("in [1, 100]"), std::string::npos) << e;
+  e = error_of({"agent.mode=slow"}, dir.path());
+  EXPECT_NE(e.find("one of: fast, exact"), std::string::npos) << e;
+  e = error_of({"seed"}, dir.path());
+  EXPECT_NE(e.find("not of the form key=value"), std::string::npos) << e;
+}
+
+TEST(Config, UnknownGroupChoiceListsTheAvailableOnes) {
+  TempDir dir;
+  write_small_configs(dir);
+  const std::string e = error_of({"task=t3"}, dir.path());
+  EXPECT_NE(e.find("unknown task"), std::string::npos) << e;
+  EXPECT_NE(e.find("available: t1, t2"), std::string::npos) << e;
+  EXPECT_NE(error_of({"augment=[crop,nope]"}, dir.path()).find("available: crop, cutout, none"), std::string::npos);
+}
+
+TEST(Config, MalformedYamlNamesFileAndLine) {
+  TempDir dir;
+  write_small_configs(dir);
+  write_text(dir / "task/t1.yaml", "task:\n  repeat: 8\n  bad: [unclosed\n");
+  const std::string e = error_of({}, dir.path());
+  EXPECT_NE(e.find("t1.yaml:"), std::string::npos) << e;
+  EXPECT_NE(e.find("malformed YAML"), std::string::npos) << e;
+}
+
+TEST(Config, UnknownKeyInAFileNamesFileLineAndNearestKey) {
+  TempDir dir;
+  write_small_configs(dir);
+  write_text(dir / "agent/a.yaml", "agent:\n  batch_size: 512\n  mdoe: exact\n");
+  const std::string e = error_of({}, dir.path());
+  EXPECT_NE(e.find("a.yaml:3"), std::string::npos) << e;
+  EXPECT_NE(e.find("did you mean agent.mode?"), std::string::npos) << e;
+}
+
+TEST(Config, WrongTypeInAFileNamesFileAndLine) {
+  TempDir dir;
+  write_small_configs(dir);
+  write_text(dir / "task/t1.yaml", "task:\n  repeat: eight\n");
+  const std::string e = error_of({}, dir.path());
+  EXPECT_NE(e.find("t1.yaml:2"), std::string::npos) << e;
+  EXPECT_NE(e.find("task.repeat=eight"), std::string::npos) << e;
+}
+
+TEST(Config, AKeyNoFileSetsIsAnError) {
+  TempDir dir;
+  write_small_configs(dir);
+  write_text(dir / "task/t1.yaml", "task: {}\n");
+  EXPECT_NE(error_of({}, dir.path()).find("'task.repeat' has no value"), std::string::npos);
+}
+
+TEST(Config, ResolvedConfigWrittenAndReadBackEqual) {
+  TempDir dir;
+  write_small_configs(dir);
+  const Schema s = small_schema();
+  const Config c =
+      compose(s, dir.path().string(), {"lr=0.1", "augment=[crop,cutout]", "out=we: ird, \"text\""}).config;
+  write_text(dir / "resolved.yaml", c.to_yaml());
+  const Config back = Config::from_yaml_file(s, (dir / "resolved.yaml").string());
+  EXPECT_EQ(back, c);
+  EXPECT_DOUBLE_EQ(back.get_float("lr"), 0.1);
+  EXPECT_EQ(back.get_string("out"), "we: ird, \"text\"");
+}
+
+TEST(Config, ProjectDefaultsTrainCurlOnCartpoleWithThePapersSettings) {
+  const Schema s = make_schema("train");
+  const Config c = compose(s, default_config_dir(), {}).config;
+  EXPECT_EQ(c.get_string("task.name"), "cartpole_swingup");
+  EXPECT_EQ(c.get_string("agent.name"), "curl");
+  EXPECT_EQ(c.get_string("encoder.name"), "pixel");
+  EXPECT_EQ(c.get_int("task.action_repeat"), 8);
+  EXPECT_EQ(c.get_int("agent.batch_size"), 512);
+  EXPECT_DOUBLE_EQ(c.get_float("agent.critic_tau"), 0.01);
+  EXPECT_DOUBLE_EQ(c.get_float("agent.encoder_tau"), 0.05);
+  const Config cheetah = compose(s, default_config_dir(), {"task=cheetah_run"}).config;
+  EXPECT_DOUBLE_EQ(cheetah.get_float("agent.actor_lr"), 2e-4);
+  EXPECT_DOUBLE_EQ(cheetah.get_float("agent.encoder_lr"), 2e-4);
+  EXPECT_EQ(cheetah.get_int("task.action_repeat"), 4);
+  for (const auto& [task, repeat] : std::vector<std::pair<std::string, int>>{
+           {"finger_spin", 2}, {"walker_walk", 2}, {"reacher_easy", 4}, {"ball_in_cup_catch", 4}}) {
+    EXPECT_EQ(compose(s, default_config_dir(), {"task=" + task}).config.get_int("task.action_repeat"), repeat) << task;
+  }
+  const Config state = compose(s, default_config_dir(), {"agent=state_sac"}).config;
+  EXPECT_EQ(state.get_string("encoder.name"), "identity");
+  EXPECT_EQ(state.get_string("task.observation"), "states");
+}
+
+}  // namespace
+}  // namespace curlrl::config
