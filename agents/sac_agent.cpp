@@ -3,6 +3,7 @@
 #include <torch/nn/functional/loss.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 
 #include "core/error.h"
@@ -188,8 +189,22 @@ Batch SacAgent::sample_batch(const replay::ReplayBuffer& replay, std::mt19937_64
   return b;
 }
 
+static double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+void SacAgent::mark_phase(const char* name) {
+  if (!profiling_) return;
+  const double now = now_seconds();
+  phase_seconds_[name] += now - phase_start_;
+  phase_start_ = now;
+}
+
 Metrics SacAgent::update(const replay::ReplayBuffer& replay, int64_t step, std::mt19937_64& rng) {
-  return update_on(sample_batch(replay, rng), step);
+  if (profiling_) phase_start_ = now_seconds();
+  const Batch batch = sample_batch(replay, rng);
+  mark_phase("sample");
+  return update_on(batch, step);
 }
 
 torch::Tensor SacAgent::critic_loss(const Batch& b, Metrics& m) {
@@ -251,11 +266,13 @@ void SacAgent::update_contrastive(const torch::Tensor& trunk_obs, const Batch& b
 
 Metrics SacAgent::update_on(const Batch& b, int64_t step) {
   Metrics m;
+  if (profiling_ && phase_start_ == 0) phase_start_ = now_seconds();
   const torch::Tensor loss = critic_loss(b, m);
   critic_opt_->zero_grad();
   loss.backward();
   critic_opt_->step();
   m["critic_loss"] = loss.item<double>();
+  mark_phase("critic");
 
   const bool actor_step = step % options_.actor_update_freq == 0;
   torch::Tensor trunk_obs;
@@ -265,9 +282,14 @@ Metrics SacAgent::update_on(const Batch& b, int64_t step) {
     torch::NoGradGuard no_grad;
     trunk_obs = critic_->encoder->trunk(b.obs);
   }
+  mark_phase("trunk");
   if (actor_step) update_actor_and_alpha(trunk_obs.detach(), m);
+  mark_phase("actor");
   if (step % options_.critic_target_update_freq == 0) update_targets();
+  mark_phase("ema");
   if (options_.contrastive) update_contrastive(trunk_obs, b, m);
+  mark_phase("contrastive");
+  phase_start_ = 0;
   m["alpha"] = alpha();
   return m;
 }

@@ -76,6 +76,10 @@ class SacAgent : public Agent {
   Critic& critic_target() { return critic_target_; }
   CurlHead& curl_head() { return curl_; }
   torch::Tensor& log_alpha() { return log_alpha_; }
+  // With profiling on, each update records the seconds spent per phase (sample, critic, trunk, actor, ema,
+  // contrastive) in phase_seconds(), for `curlrl bench update`.
+  void set_profiling(bool on) { profiling_ = on; }
+  const std::map<std::string, double>& phase_seconds() const { return phase_seconds_; }
   // The EMA step of the target critic (Q heads with critic_tau, the key encoder with encoder_tau).
   void update_targets();
 
@@ -92,6 +96,10 @@ class SacAgent : public Agent {
   Critic critic_target_{nullptr};
   CurlHead curl_{nullptr};
   torch::Tensor log_alpha_;
+  void mark_phase(const char* name);
+  bool profiling_ = false;
+  std::map<std::string, double> phase_seconds_;
+  double phase_start_ = 0;
   std::unique_ptr<torch::optim::Adam> actor_opt_, critic_opt_, alpha_opt_, encoder_opt_, contrastive_opt_;
 };
 

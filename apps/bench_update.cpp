@@ -80,12 +80,16 @@ void bench_update(const config::Config& config, int64_t iters) {
     }
     const int64_t reps = iters > 0 ? iters : (batch <= 128 ? 6 : 4);
     agent.update(buffer, 0, rng);  // warm-up (allocations, thread pools)
+    agent.set_profiling(true);
     t0 = now_s();
     for (int64_t i = 1; i <= reps; ++i) agent.update(buffer, i, rng);
     const double ms = 1000.0 * (now_s() - t0) / reps;
     const double gflops = update_flops_per_sample(o, o.actor_update_freq) * batch / (ms / 1000.0) / 1e9;
     std::printf("update batch=%lld ms_per_update=%.1f gflops=%.1f peak_gflops=%.1f\n", static_cast<long long>(batch),
                 ms, gflops, peak);
+    std::printf("  phases batch=%lld", static_cast<long long>(batch));
+    for (const auto& [phase, seconds] : agent.phase_seconds()) std::printf(" %s_ms=%.1f", phase.c_str(), 1000 * seconds / reps);
+    std::printf("\n");
     std::fflush(stdout);
   }
 }

@@ -27,9 +27,14 @@ int run_render(const Invocation& inv) {
   const int64_t seed = inv.config.get_int("seed");
   envs::NumpyRandomState env_rng(static_cast<uint32_t>(seed));
   task->reset(env_rng);
+  if (inv.config.get_bool("qpos0")) {  // the model's reference pose, as the suite's reference frames show it
+    mj_resetData(task->model(), task->data());
+    mj_forward(task->model(), task->data());
+  }
   std::vector<uint8_t> frame(static_cast<size_t>(3 * size * size));
   renderer.render(task->data(), camera, frame);
-  if (png) {
+  if (png || inv.config.get_bool("qpos0")) {
+    if (!png) throw ConfigError("qpos0=true renders a single frame: use out=PATH.png");
     train::write_png(out, frame, size, size);
   } else {
     train::VideoWriter video(out, size, size, 1.0 / task->control_timestep());

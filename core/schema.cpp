@@ -91,7 +91,9 @@ Schema make_schema(const std::string& command) {
     s.add_string("out", "output path: .mp4 for a random-policy episode, .png for the first frame");
     s.add_string("camera", "camera by name or index (empty: task.camera)");
     s.add_int("size", "frame height and width (0: task.image_size)", 0, 4096);
+    s.add_bool("qpos0", "render the model at its reference pose (qpos0) instead of a reset episode");
     s.fallback("out", std::string()).fallback("camera", std::string()).fallback("size", int64_t{0});
+    s.fallback("qpos0", false);
   } else if (command == "list") {
     s.add_string("what", "what to list", {"tasks", "agents", "encoders", "augmentations"});
     s.fallback("what", std::string("tasks"));

@@ -17,7 +17,7 @@ void orthogonal_(torch::Tensor& w, double gain) {
   if (rows < cols) a = a.t().contiguous();  // tall: n x m with n >= m
   for (int pass = 0; pass < 2; ++pass) {
     const torch::Tensor r = torch::linalg::cholesky(torch::mm(a.t(), a)).t();  // upper, positive diagonal
-    a = std::get<0>(torch::triangular_solve(a.t(), r.t(), /*upper=*/false)).t();  // a R^{-1}
+    a = torch::linalg_solve_triangular(r, a, /*upper=*/true, /*left=*/false);  // X R = a: X = a R^{-1}
   }
   if (rows < cols) a = a.t();
   w.copy_((gain * a).reshape(w.sizes()).to(w.dtype()));

@@ -176,9 +176,6 @@ Trainer::Trainer(const config::Config& config, const fs::path& run_dir)
   s_->next_checkpoint = config_.get_int("checkpoint_every") > 0 ? config_.get_int("checkpoint_every") : INT64_MAX;
 
   resumed_ = fs::exists(run_dir_) && restore_latest();
-  if (config_.get_bool("tensorboard")) {
-    std::cerr << "curlrl: tensorboard=true is not available yet; logging CSV only" << std::endl;
-  }
 }
 
 Trainer::~Trainer() = default;
@@ -210,7 +207,20 @@ void Trainer::log_episode() {
       if (it != kMetricColumns.end()) row[it->second] = sum / static_cast<double>(s_->metric_count);
     }
   }
-  train_log_->write(row);
+  log_row(*train_log_, "train", row);
+}
+
+void Trainer::log_row(CsvWriter& csv, const std::string& prefix, const std::map<std::string, CsvWriter::Cell>& row) {
+  csv.write(row);
+  if (!tensorboard_) return;
+  const double unix_time = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  for (const auto& [column, cell] : row) {
+    if (column == "env_steps") continue;
+    if (const auto* d = std::get_if<double>(&cell)) tensorboard_->add_scalar(prefix + "/" + column, *d, s_->env_steps, unix_time);
+    if (const auto* i = std::get_if<int64_t>(&cell)) {
+      tensorboard_->add_scalar(prefix + "/" + column, static_cast<double>(*i), s_->env_steps, unix_time);
+    }
+  }
 }
 
 void Trainer::run_evaluation() {
@@ -221,7 +231,7 @@ void Trainer::run_evaluation() {
                                 eval_seed(config_.get_int("seed"), s_->env_steps), video);
   s_->last_eval = r.mean;
   s_->last_eval_steps = s_->env_steps;
-  eval_log_->write({{"env_steps", s_->env_steps},
+  log_row(*eval_log_, "eval", {{"env_steps", s_->env_steps},
                     {"agent_steps", s_->agent_steps},
                     {"episode_return", r.mean},
                     {"episode_return_std", r.std},
@@ -357,6 +367,13 @@ int Trainer::run() {
   fs::create_directories(run_dir_);
   train_log_ = std::make_unique<CsvWriter>(run_dir_ / "train.csv", kTrainColumns, resumed_);
   eval_log_ = std::make_unique<CsvWriter>(run_dir_ / "eval.csv", kEvalColumns, resumed_);
+  if (config_.get_bool("tensorboard")) {
+    tensorboard_ = std::make_unique<TensorBoardWriter>(run_dir_);
+    const double unix_time =
+        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    if (resumed_) tensorboard_->add_session_start(s_->env_steps, unix_time);
+    tensorboard_->add_text("config", "```\n" + config_.to_yaml() + "```", s_->env_steps, unix_time);
+  }
   if (!resumed_) start_episode();
   Progress progress(budget, std::cout, Progress::stdout_is_terminal(), config_.get_float("progress_interval"));
   std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);

@@ -11,6 +11,7 @@
 #include "agents/agent.h"
 #include "core/config.h"
 #include "core/csv.h"
+#include "core/tensorboard.h"
 #include "envs/env.h"
 #include "replay/replay_buffer.h"
 
@@ -50,6 +51,8 @@ class Trainer {
   struct State;
   void start_episode();
   void log_episode();
+  // Writes a CSV row, and its numeric cells as TensorBoard scalars "<prefix>/<column>" at env_steps.
+  void log_row(CsvWriter& csv, const std::string& prefix, const std::map<std::string, CsvWriter::Cell>& row);
   void run_evaluation();
   void save_checkpoint();
   bool restore_latest();
@@ -60,6 +63,7 @@ class Trainer {
   std::unique_ptr<agents::Agent> agent_;
   std::unique_ptr<replay::ReplayBuffer> replay_;
   std::unique_ptr<CsvWriter> train_log_, eval_log_;
+  std::unique_ptr<TensorBoardWriter> tensorboard_;  // tensorboard=true: the same scalars as the CSV logs
   std::unique_ptr<State> s_;
   bool resumed_ = false;
 };

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# A scripted learning check: trains one run and keeps its curve in results/<name>/.
+#   scripts/learning_check.sh NAME [curlrl train overrides...]
+# The run itself goes to runs/learning_checks/NAME (checkpoints are large); results/NAME/ receives eval.csv,
+# train.csv, config.yaml, command.txt, a diagnostics PNG and info.txt (machine, wall time).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+name=$1
+shift
+run_dir=runs/learning_checks/$name
+out=results/$name
+mkdir -p "$out"
+start=$(date +%s)
+build/curlrl train run_dir="$run_dir" "$@"
+end=$(date +%s)
+cp "$run_dir"/eval.csv "$run_dir"/train.csv "$run_dir"/config.yaml "$run_dir"/command.txt "$out"/
+/usr/bin/python3 scripts/plot.py diagnostics "$run_dir" -o "$out"/diagnostics.png
+{
+  echo "command: build/curlrl train run_dir=$run_dir $*"
+  echo "wall_time_s: $((end - start))"
+  echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+  echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
+  echo "final eval: $(tail -n 1 "$out"/eval.csv)"
+} > "$out"/info.txt
+cat "$out"/info.txt
