@@ -29,7 +29,14 @@ config::Config resumed_config(const Invocation& inv, const fs::path& dir) {
   for (const auto& o : inv.overrides) {
     const std::string key = o.substr(0, o.find('='));
     if (key == "resume" || key == "run_dir") continue;
-    if (config::is_group(key)) throw ConfigError(o + ": a resumed run keeps its " + key + "; start a new run instead");
+    if (config::is_group(key)) {
+      // Repeating the run's own choice (re-running the same command) is fine; changing it is not.
+      if (inv.config.get(key + ".name") != c.get(key + ".name")) {
+        throw ConfigError(o + ": a resumed run keeps its " + key + " (" + config::value_to_string(c.get(key + ".name")) +
+                          "); start a new run instead");
+      }
+      continue;
+    }
     c.set(key, inv.config.get(key));
   }
   c.set("run_dir", dir.string());

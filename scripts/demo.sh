@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh
-exec build/curlrl train env_steps=4000 eval_every=2000 eval_episodes=2 agent.init_steps=250 \
+exec build/curlrl train env_steps=3200 eval_every=1600 eval_episodes=2 agent.init_steps=200 \
   agent.batch_size=128 checkpoint_every=0 "$@"
