@@ -26,10 +26,13 @@ int run_render(const Invocation& inv) {
                           envs::gl_backend_from_env(envs::parse_gl_backend(inv.config.get_string("task.gl_backend"))));
   const int64_t seed = inv.config.get_int("seed");
   envs::NumpyRandomState env_rng(static_cast<uint32_t>(seed));
-  task->reset(env_rng);
-  if (inv.config.get_bool("qpos0")) {  // the model's reference pose, as the suite's reference frames show it
+  if (inv.config.get_bool("qpos0")) {
+    // The model as loaded, at its reference pose: no episode initialisation (which may edit the model, e.g. the
+    // reacher's target position or the finger's hidden sites).
     mj_resetData(task->model(), task->data());
     mj_forward(task->model(), task->data());
+  } else {
+    task->reset(env_rng);
   }
   std::vector<uint8_t> frame(static_cast<size_t>(3 * size * size));
   renderer.render(task->data(), camera, frame);
