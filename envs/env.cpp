@@ -6,6 +6,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <mujoco/mjxmacro.h>
+
 namespace curlrl::envs {
 
 std::span<const uint8_t> TimeStep::newest_frame() const {
@@ -118,6 +120,24 @@ void take(const std::string& in, size_t& pos, void* p, size_t n) {
   pos += n;
 }
 
+// Every array of the model, in MuJoCo's own list of them: tasks edit the model per episode (the reacher's target
+// position, the finger's damping and hidden sites), so a saved episode carries the model as it stands.
+void put_model(std::string& out, const mjModel* m) {
+  MJMODEL_POINTERS_PREAMBLE(m)
+#define X(type, name, nr, nc) put(out, m->name, sizeof(type) * static_cast<size_t>(m->nr) * static_cast<size_t>(nc));
+  MJMODEL_POINTERS
+#undef X
+  put(out, &m->opt, sizeof(mjOption));
+}
+
+void take_model(const std::string& in, size_t& pos, mjModel* m) {
+  MJMODEL_POINTERS_PREAMBLE(m)
+#define X(type, name, nr, nc) take(in, pos, m->name, sizeof(type) * static_cast<size_t>(m->nr) * static_cast<size_t>(nc));
+  MJMODEL_POINTERS
+#undef X
+  take(in, pos, &m->opt, sizeof(mjOption));
+}
+
 }  // namespace
 
 std::string Env::save_state() const {
@@ -139,6 +159,7 @@ std::string Env::save_state() const {
   out += rng;
   put(out, &n_stack, sizeof(n_stack));
   put(out, stack_.data(), stack_.size());
+  put_model(out, m);
   return out;
 }
 
@@ -169,6 +190,7 @@ void Env::load_state(const std::string& in) {
   take(in, pos, &n_stack, sizeof(n_stack));
   if (n_stack != stack_.size()) throw std::runtime_error("environment state has a different frame stack size");
   take(in, pos, stack_.data(), n_stack);
+  take_model(in, pos, task_->model());
   // Recompute the derived quantities, then put back what the next step and the observation read from the
   // previous step's forward pass: the solver's warm start and the acceleration-stage sensors.
   mj_forward(task_->model(), d);
