@@ -3,6 +3,8 @@
 // starts curlrl, so the whole file takes well under a second per test.
 #include <gtest/gtest.h>
 
+#include "tests/test_util.h"
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,28 +24,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::random_device rd;
-    path_ = fs::temp_directory_path() / ("curlrl_sweep_test_" + std::to_string(::getpid()) + "_" +
-                                         std::to_string(rd()));
-    fs::create_directories(path_);
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
+// A temporary directory removed at the end of the test.
+using ScratchDir = curlrl::testing::TempDir;
 
- private:
-  fs::path path_;
-};
-
-void write(const fs::path& p, const std::string& text) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p) << text;
-}
+void write(const fs::path& p, const std::string& text) { curlrl::testing::write_text(p, text); }
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p);

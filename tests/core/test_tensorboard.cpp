@@ -3,6 +3,8 @@
 // with Python's standard library only.
 #include <gtest/gtest.h>
 
+#include "tests/test_util.h"
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -31,22 +33,8 @@ namespace fs = std::filesystem;
 
 // --- helpers (self-contained) ---------------------------------------------------------------------------------
 
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::random_device rd;
-    path_ = fs::temp_directory_path() / ("curlrl_tb_test_" + std::to_string(::getpid()) + "_" + std::to_string(rd()));
-    fs::create_directories(path_);
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+// A temporary directory removed at the end of the test.
+using ScratchDir = curlrl::testing::TempDir;
 
 std::string read_bytes(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
