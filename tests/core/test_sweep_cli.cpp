@@ -29,12 +29,7 @@ using ScratchDir = curlrl::testing::TempDir;
 
 void write(const fs::path& p, const std::string& text) { curlrl::testing::write_text(p, text); }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string slurp(const fs::path& p) { return curlrl::testing::read_text(p); }
 
 struct Result {
   int code = -1;
