@@ -88,6 +88,4 @@ void hard_update(const std::vector<torch::Tensor>& source, const std::vector<tor
   for (size_t i = 0; i < source.size(); ++i) target[i].copy_(source[i]);
 }
 
-std::vector<torch::Tensor> module_parameters(const torch::nn::Module& m) { return m.parameters(); }
-
 }  // namespace curlrl::agents

@@ -64,6 +64,5 @@ TORCH_MODULE(Critic);
 // target = tau * source + (1 - tau) * target, parameter by parameter.
 void soft_update(const std::vector<torch::Tensor>& source, const std::vector<torch::Tensor>& target, double tau);
 void hard_update(const std::vector<torch::Tensor>& source, const std::vector<torch::Tensor>& target);
-std::vector<torch::Tensor> module_parameters(const torch::nn::Module& m);
 
 }  // namespace curlrl::agents

@@ -55,9 +55,4 @@ torch::Tensor center_crop(const FrameBatch& f, int64_t size) {
   return crop_at(f, size, std::vector<std::pair<int64_t, int64_t>>(static_cast<size_t>(f.batch), centre));
 }
 
-torch::Tensor to_float(const FrameBatch& f) {
-  if (f.height != f.width) throw std::invalid_argument("to_float: square frames expected");
-  return center_crop(f, f.height);
-}
-
 }  // namespace curlrl::augment

@@ -34,7 +34,4 @@ torch::Tensor crop_at(const FrameBatch& frames, int64_t size, const std::vector<
 // Centre crop (used for acting and evaluation): offset (H - size) / 2.
 torch::Tensor center_crop(const FrameBatch& frames, int64_t size);
 
-// The whole frames as float, no crop.
-torch::Tensor to_float(const FrameBatch& frames);
-
 }  // namespace curlrl::augment
