@@ -22,8 +22,11 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 // step (action_repeat control steps plus one frame) per task, on one thread.
 void bench_env(const Invocation& inv, int64_t iters) {
   const int64_t agent_steps = iters > 0 ? iters : 200;
+  const std::string quality = inv.config.get_string("task.render_quality");
   for (const auto& name : envs::task_names()) {
-    config::Composed c = config::compose(inv.config.schema(), inv.config_dir, {"task=" + name});
+    // The task's own settings, with the render quality chosen on the command line (task.render_quality=fast).
+    config::Composed c = config::compose(inv.config.schema(), inv.config_dir,
+                                         {"task=" + name, "task.render_quality=" + quality});
     envs::EnvOptions opts = train::env_options(c.config);
     std::mt19937_64 rng(1);
     std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
@@ -54,8 +57,8 @@ void bench_env(const Invocation& inv, int64_t iters) {
       ts = env->step(action);
     }
     const double ms = 1000.0 * seconds_since(t0) / static_cast<double>(agent_steps);
-    std::printf("env task=%s physics_steps_per_s=%.0f rendered_ms_per_agent_step=%.3f\n", name.c_str(),
-                physics_per_s, ms);
+    std::printf("env task=%s physics_steps_per_s=%.0f rendered_ms_per_agent_step=%.3f render_quality=%s\n",
+                name.c_str(), physics_per_s, ms, quality.c_str());
     std::fflush(stdout);
   }
 }

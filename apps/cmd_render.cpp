@@ -23,7 +23,8 @@ int run_render(const Invocation& inv) {
                                                                       : inv.config.get_string("camera");
   const int camera = envs::camera_id(task->model(), cam_name);
   envs::Renderer renderer(task->model(), size, size,
-                          envs::gl_backend_from_env(envs::parse_gl_backend(inv.config.get_string("task.gl_backend"))));
+                          envs::gl_backend_from_env(envs::parse_gl_backend(inv.config.get_string("task.gl_backend"))),
+                          envs::parse_render_quality(inv.config.get_string("task.render_quality")));
   const int64_t seed = inv.config.get_int("seed");
   envs::NumpyRandomState env_rng(static_cast<uint32_t>(seed));
   if (inv.config.get_bool("qpos0")) {

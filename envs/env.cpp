@@ -28,7 +28,8 @@ Env::Env(std::unique_ptr<Task> task, const EnvOptions& options) : task_(std::mov
     spec_.frame_shape = {3, s, s};
     spec_.observation_shape = {3 * options_.frame_stack, s, s};
     camera_ = camera_id(task_->model(), options_.camera);
-    renderer_ = std::make_unique<Renderer>(task_->model(), s, s, gl_backend_from_env(options_.gl_backend));
+    renderer_ = std::make_unique<Renderer>(task_->model(), s, s, gl_backend_from_env(options_.gl_backend),
+                                           options_.render_quality);
     stack_.assign(static_cast<size_t>(3 * s * s * options_.frame_stack), 0);
   } else {
     spec_.observation_shape = {task_->state_dim()};

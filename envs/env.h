@@ -21,6 +21,7 @@ struct EnvOptions {
   bool pixels = true;     // false: state observations, no renderer
   std::string camera = "0";
   GlBackend gl_backend = GlBackend::kAuto;
+  RenderQuality render_quality = RenderQuality::kReference;
 };
 
 struct EnvSpec {

@@ -485,29 +485,29 @@ std::string lowercase(std::string s) {
 class MjrContextOwner {
  public:
   // `context` must be current; it stays owned by the caller and must outlive this object.
-  MjrContextOwner(const mjModel* model, int width, int height, GlContext& context) : context_(context) {
+  // The offscreen framebuffer is exactly width x height with `samples` MSAA samples per pixel (clearing and
+  // resolving a larger buffer, such as MuJoCo's default 640x480, costs time for nothing). mjr_makeContext takes
+  // these sizes from the model, so it is built from a copy with them set; it only reads the model, uploads
+  // meshes and textures, and the copy is freed right after.
+  MjrContextOwner(const mjModel* model, int width, int height, int samples, int shadow_size,
+                  GlContext& context)
+      : context_(context) {
     mjr_defaultContext(&con_);
-    // The offscreen framebuffer gets the model's <visual><global offwidth offheight>; when the requested
-    // image is larger, build the context from a copy of the model with a raised size (mjr_makeContext only
-    // reads the model). mjr_makeContext uploads meshes and textures, and the copy is freed right after.
-    const mjModel* source = model;
-    mjModel* copy = nullptr;
-    if (width > model->vis.global.offwidth || height > model->vis.global.offheight) {
-      copy = mj_copyModel(nullptr, model);
-      if (copy == nullptr) throw std::runtime_error("curlrl: Renderer: mj_copyModel failed");
-      copy->vis.global.offwidth = std::max(width, model->vis.global.offwidth);
-      copy->vis.global.offheight = std::max(height, model->vis.global.offheight);
-      source = copy;
-    }
+    mjModel* copy = mj_copyModel(nullptr, model);
+    if (copy == nullptr) throw std::runtime_error("curlrl: Renderer: mj_copyModel failed");
+    copy->vis.global.offwidth = width;
+    copy->vis.global.offheight = height;
+    copy->vis.quality.offsamples = samples;
+    copy->vis.quality.shadowsize = shadow_size;
     try {
       // Text is never drawn; the smallest font keeps the context small and quick to build.
-      mjr_makeContext(source, &con_, mjFONTSCALE_50);
+      mjr_makeContext(copy, &con_, mjFONTSCALE_50);
     } catch (...) {  // only when the program turned MuJoCo errors into exceptions
-      if (copy != nullptr) mj_deleteModel(copy);
+      mj_deleteModel(copy);
       mjr_freeContext(&con_);
       throw;
     }
-    if (copy != nullptr) mj_deleteModel(copy);
+    mj_deleteModel(copy);
     mjr_setBuffer(mjFB_OFFSCREEN, &con_);
     std::string problem;
     if (con_.currentBuffer != mjFB_OFFSCREEN) {
@@ -599,6 +599,13 @@ GlBackend parse_gl_backend(const std::string& name) {
   throw std::invalid_argument("unknown GL backend '" + name + "': choose auto, egl or osmesa");
 }
 
+RenderQuality parse_render_quality(const std::string& name) {
+  const std::string key = lowercase(name);
+  if (key == "reference") return RenderQuality::kReference;
+  if (key == "fast") return RenderQuality::kFast;
+  throw std::invalid_argument("unknown render quality '" + name + "': choose reference or fast");
+}
+
 GlBackend gl_backend_from_env(GlBackend fallback) {
   const char* value = std::getenv("CURLRL_GL");
   if (value == nullptr || *value == '\0') return fallback;
@@ -615,6 +622,9 @@ struct Renderer::Impl {
   const mjModel* model;
   int width;
   int height;
+  // Framebuffer pixels per image pixel along each axis: 1 (reference: the model's MSAA), 2 (fast: 2x2
+  // supersampling without MSAA, box-filtered down).
+  int scale = 1;
   std::string backend_name;
   std::string gl_renderer;
   std::unique_ptr<GlContext> gl;
@@ -625,7 +635,8 @@ struct Renderer::Impl {
   mjvPerturb perturb;
   std::vector<uint8_t> rgb;  // OpenGL's bottom-up interleaved RGB, reused across frames
 
-  Impl(const mjModel* m, int w, int h, GlBackend backend) : model(m), width(w), height(h) {
+  Impl(const mjModel* m, int w, int h, GlBackend backend, RenderQuality quality)
+      : model(m), width(w), height(h), scale(quality == RenderQuality::kFast ? 2 : 1) {
     if (model == nullptr) throw std::invalid_argument("curlrl: Renderer: model is null");
     if (width <= 0 || height <= 0) {
       throw std::invalid_argument("curlrl: Renderer: image size must be positive, got " + std::to_string(w) +
@@ -634,7 +645,7 @@ struct Renderer::Impl {
     GlProcess& p = gl_process();
     std::lock_guard<std::mutex> lock(p.mutex);
     try {
-      setup(p, backend);
+      setup(p, backend, quality);
     } catch (...) {
       // Tear down under the lock (member destructors would run after it is released).
       free_resources();
@@ -643,7 +654,7 @@ struct Renderer::Impl {
   }
 
   // Requires the process mutex.
-  void setup(GlProcess& p, GlBackend backend) {
+  void setup(GlProcess& p, GlBackend backend, RenderQuality quality) {
     std::vector<GlBackend> order;
     if (backend == GlBackend::kAuto || backend == GlBackend::kEgl) order.push_back(GlBackend::kEgl);
     if (backend == GlBackend::kAuto || backend == GlBackend::kOsmesa) order.push_back(GlBackend::kOsmesa);
@@ -651,7 +662,7 @@ struct Renderer::Impl {
     for (GlBackend candidate : order) {
       const char* label = candidate == GlBackend::kEgl ? "EGL" : "OSMesa";
       try {
-        gl = create_context(p, candidate, width, height);
+        gl = create_context(p, candidate, scale * width, scale * height);
         break;
       } catch (const BackendFailure& e) {
         failures += std::string(failures.empty() ? "" : "; ") + label + ": " + e.what();
@@ -667,7 +678,10 @@ struct Renderer::Impl {
     } else {
       gl_renderer = "unknown";
     }
-    mjr = std::make_unique<MjrContextOwner>(model, width, height, *gl);
+    const bool fast = quality == RenderQuality::kFast;
+    const int samples = fast ? 0 : model->vis.quality.offsamples;
+    const int shadow_size = fast ? std::min(model->vis.quality.shadowsize, 1024) : model->vis.quality.shadowsize;
+    mjr = std::make_unique<MjrContextOwner>(model, scale * width, scale * height, samples, shadow_size, *gl);
     gl->release();
 
     bool& announced = backend_name == "EGL" ? p.announced_egl : p.announced_osmesa;
@@ -680,7 +694,7 @@ struct Renderer::Impl {
     mjv_defaultOption(&option);
     mjv_defaultPerturb(&perturb);
     mjv_defaultFreeCamera(model, &camera);
-    rgb.resize(static_cast<size_t>(3) * width * height);
+    rgb.resize(static_cast<size_t>(3) * width * height * scale * scale);
   }
 
   ~Impl() {
@@ -719,7 +733,7 @@ struct Renderer::Impl {
     // found it; the state is not changed. (So `data` must not be used by another thread meanwhile.)
     mjv_updateScene(model, const_cast<mjData*>(data), &option, &perturb, &camera, mjCAT_ALL, scene->get());
 
-    const mjrRect viewport = {0, 0, width, height};
+    const mjrRect viewport = {0, 0, scale * width, scale * height};
     {
       CurrentScope current(*gl);
       mjr_setBuffer(mjFB_OFFSCREEN, mjr->get());
@@ -727,24 +741,30 @@ struct Renderer::Impl {
       mjr_readPixels(rgb.data(), nullptr, viewport, mjr->get());
     }
 
-    // Interleaved bottom-up rows (OpenGL) -> channels first, top-down rows.
-    uint8_t* red = out.data();
-    uint8_t* green = red + pixels;
-    uint8_t* blue = green + pixels;
+    // Interleaved bottom-up rows (OpenGL) -> channels first, top-down rows; with supersampling each output
+    // pixel is the rounded mean of its scale x scale block.
+    uint8_t* planes[3] = {out.data(), out.data() + pixels, out.data() + 2 * pixels};
+    const size_t src_row = static_cast<size_t>(scale) * width * 3;
+    const int block = scale * scale;
     for (int row = 0; row < height; ++row) {
-      const uint8_t* src = rgb.data() + static_cast<size_t>(height - 1 - row) * width * 3;
+      // Output row `row` (top-down) covers framebuffer rows scale * (height - 1 - row) and up (bottom-up).
+      const uint8_t* src = rgb.data() + static_cast<size_t>(scale) * (height - 1 - row) * src_row;
       const size_t dst = static_cast<size_t>(row) * width;
       for (int col = 0; col < width; ++col) {
-        red[dst + col] = src[3 * col];
-        green[dst + col] = src[3 * col + 1];
-        blue[dst + col] = src[3 * col + 2];
+        for (int ch = 0; ch < 3; ++ch) {
+          int sum = 0;
+          for (int dy = 0; dy < scale; ++dy) {
+            for (int dx = 0; dx < scale; ++dx) sum += src[dy * src_row + (scale * col + dx) * 3 + ch];
+          }
+          planes[ch][dst + col] = static_cast<uint8_t>((sum + block / 2) / block);
+        }
       }
     }
   }
 };
 
-Renderer::Renderer(const mjModel* model, int width, int height, GlBackend backend)
-    : impl_(std::make_unique<Impl>(model, width, height, backend)) {}
+Renderer::Renderer(const mjModel* model, int width, int height, GlBackend backend, RenderQuality quality)
+    : impl_(std::make_unique<Impl>(model, width, height, backend, quality)) {}
 
 Renderer::~Renderer() = default;
 

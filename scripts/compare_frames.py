@@ -26,13 +26,16 @@ def main():
     p.add_argument("reference_dir")
     p.add_argument("-o", "--output", default=os.path.join(REPO, "results", "frames_vs_reference.png"))
     p.add_argument("--curlrl", default=os.path.join(REPO, "build", "curlrl"))
+    p.add_argument("--quality", default="reference", choices=["reference", "fast"],
+                   help="task.render_quality of curlrl's frames")
     args = p.parse_args()
     fig, axes = plt.subplots(2, len(MODELS), figsize=(2 * len(MODELS), 4.4))
     with tempfile.TemporaryDirectory() as tmp:
         for i, (model, task) in enumerate(MODELS):
             ref = mpimg.imread(os.path.join(args.reference_dir, f"{model}_qpos0_cam0_100.png"))[..., :3]
             out = os.path.join(tmp, f"{model}.png")
-            subprocess.run([args.curlrl, "render", f"task={task}", "qpos0=true", "size=100", f"out={out}"],
+            subprocess.run([args.curlrl, "render", f"task={task}", "qpos0=true", "size=100", f"out={out}",
+                            f"task.render_quality={args.quality}"],
                            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             ours = mpimg.imread(out)[..., :3]
             diff = abs(ref.astype(float) - ours.astype(float)).mean() * 255

@@ -82,6 +82,7 @@ envs::EnvOptions env_options(const config::Config& c) {
   o.pixels = c.get_string("task.observation") == "pixels";
   o.camera = c.get_string("task.camera");
   o.gl_backend = envs::parse_gl_backend(c.get_string("task.gl_backend"));
+  o.render_quality = envs::parse_render_quality(c.get_string("task.render_quality"));
   return o;
 }
 

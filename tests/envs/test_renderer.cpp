@@ -303,6 +303,43 @@ TEST_F(RendererTest, RendersFromAnotherThread) {
   }
 }
 
+TEST(RenderQualityTest, ParsesNames) {
+  EXPECT_EQ(parse_render_quality("reference"), RenderQuality::kReference);
+  EXPECT_EQ(parse_render_quality("Fast"), RenderQuality::kFast);
+  try {
+    parse_render_quality("ultra");
+    FAIL() << "expected std::invalid_argument";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("'ultra'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("reference or fast"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(RendererTest, FastQualityIsTheRoundedBlockMeanOfATwiceLargerRenderWithoutMsaa) {
+  // Without MSAA in the model, a reference render at 2W x 2H, averaged over 2x2 blocks in the test, must equal
+  // the fast render at W x H pixel for pixel. The box is lifted by a fraction of a pixel so that its edges
+  // cut through blocks and the mean is not trivially 0 or 255.
+  model_->vis.quality.offsamples = 0;
+  set_lift(0.013);
+  const int width = 48, height = 40;
+  Renderer fast(model_.get(), width, height, gl_backend_from_env(GlBackend::kAuto), RenderQuality::kFast);
+  Renderer large(model_.get(), 2 * width, 2 * height, gl_backend_from_env(GlBackend::kAuto));
+  const Image small = render(fast, 0);
+  const Image big = render(large, 0);
+  int partial = 0;
+  for (int c = 0; c < 3; ++c) {
+    for (int row = 0; row < height; ++row) {
+      for (int col = 0; col < width; ++col) {
+        const int sum = big.at(c, 2 * row, 2 * col) + big.at(c, 2 * row, 2 * col + 1) +
+                        big.at(c, 2 * row + 1, 2 * col) + big.at(c, 2 * row + 1, 2 * col + 1);
+        ASSERT_EQ(small.at(c, row, col), (sum + 2) / 4) << "channel " << c << " row " << row << " col " << col;
+        partial += (sum % 1020 != 0) ? 1 : 0;
+      }
+    }
+  }
+  EXPECT_GT(partial, 0) << "no block straddles an edge: the check is trivial";
+}
+
 TEST_F(RendererTest, RejectsBadArguments) {
   EXPECT_THROW(Renderer(model_.get(), 0, 10), std::invalid_argument);
   EXPECT_THROW(Renderer(nullptr, 10, 10), std::invalid_argument);
