@@ -94,10 +94,9 @@ int run_bench(const Invocation& inv) {
     bench_env(inv, iters);
   }
   if (what == "replay" || what == "all") bench_replay(iters);
-  if (what == "update" || what == "all") {
-    torch::set_num_threads(inv.config.get_int("threads") > 0 ? static_cast<int>(inv.config.get_int("threads")) : 2);
-    bench_update(inv.config, iters);
-  }
+  torch::set_num_threads(inv.config.get_int("threads") > 0 ? static_cast<int>(inv.config.get_int("threads")) : 2);
+  if (what == "blas") bench_matmul();
+  if (what == "update" || what == "all") bench_update(inv.config, iters);
   return 0;
 }
 

@@ -36,5 +36,7 @@ int run_list(const Invocation& inv);
 
 // `curlrl bench update`: CURL update time at batch 128 and 512 (apps/bench_update.cpp).
 void bench_update(const config::Config& config, int64_t iters);
+// `curlrl bench blas`: the fp32 2048x2048 matrix-multiply rate and the BLAS kernels in use; returns GFLOP/s.
+double bench_matmul();
 
 }  // namespace curlrl::apps

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "apps/commands.h"
+#include "core/cpu_tuning.h"
 #include "core/error.h"
 #include "core/schema.h"
 
@@ -17,7 +18,7 @@ const std::vector<Command>& commands() {
       {"rollout", "write one episode's actions, rewards and physics state to CSV (policy=random|zero|file:PATH)",
        run_rollout},
       {"render", "render a random-policy episode to .mp4 or its first frame to .png", run_render},
-      {"bench", "measure speed: bench env | replay | update", run_bench},
+      {"bench", "measure speed: bench env | replay | update | blas", run_bench},
       {"list", "list tasks | agents | encoders | augmentations", run_list},
   };
   return kCommands;
@@ -136,6 +137,8 @@ int run(int argc, char** argv) {
 }  // namespace curlrl::apps
 
 int main(int argc, char** argv) {
+  curlrl::fix_openblas_core(argv);
+  curlrl::tune_malloc();
   try {
     return curlrl::apps::run(argc, argv);
   } catch (const curlrl::ConfigError& e) {

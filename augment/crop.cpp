@@ -12,9 +12,14 @@ torch::Tensor crop_at(const FrameBatch& f, int64_t size,
     throw std::invalid_argument("crop size " + std::to_string(size) + " exceeds the frame size " +
                                 std::to_string(f.height) + "x" + std::to_string(f.width));
   }
-  torch::Tensor out = torch::empty({f.batch, f.stack * f.channels, size, size}, torch::kFloat32);
+  // Channels-last memory (the encoders' convolutions run in that layout): for each pixel, its stack * channels
+  // values are adjacent.
+  const int64_t depth = f.stack * f.channels;
+  torch::Tensor out = torch::empty({f.batch, depth, size, size},
+                                   torch::TensorOptions(torch::kFloat32).memory_format(torch::MemoryFormat::ChannelsLast));
   float* dst = out.data_ptr<float>();
   const int64_t plane = f.height * f.width;
+  std::vector<const uint8_t*> planes(static_cast<size_t>(depth));
   for (int64_t b = 0; b < f.batch; ++b) {
     const auto [top, left] = offsets[static_cast<size_t>(b)];
     if (top < 0 || left < 0 || top + size > f.height || left + size > f.width) {
@@ -23,10 +28,13 @@ torch::Tensor crop_at(const FrameBatch& f, int64_t size,
     for (int64_t j = 0; j < f.stack; ++j) {
       const uint8_t* frame = f.frames[static_cast<size_t>(b * f.stack + j)];
       for (int64_t c = 0; c < f.channels; ++c) {
-        const uint8_t* src = frame + c * plane + top * f.width + left;
-        for (int64_t y = 0; y < size; ++y, src += f.width) {
-          for (int64_t x = 0; x < size; ++x) *dst++ = static_cast<float>(src[x]);
-        }
+        planes[static_cast<size_t>(j * f.channels + c)] = frame + c * plane + top * f.width + left;
+      }
+    }
+    for (int64_t y = 0; y < size; ++y) {
+      const int64_t row = y * f.width;
+      for (int64_t x = 0; x < size; ++x) {
+        for (int64_t d = 0; d < depth; ++d) *dst++ = static_cast<float>(planes[static_cast<size_t>(d)][row + x]);
       }
     }
   }

@@ -23,7 +23,8 @@ struct FrameBatch {
 
 // Random crop to `size` x `size`: one offset pair per sample, shared by its stacked frames. Offsets are uniform
 // over the full range [0, height - size] (and width), or over [0, height - size - 1] with reference_range, as the
-// reference implementation draws them. Returns float [B, stack * channels, size, size] with values 0..255.
+// reference implementation draws them. Returns float [B, stack * channels, size, size] with values 0..255, in
+// channels-last memory format.
 // When `offsets` is given it receives (top, left) per sample.
 torch::Tensor random_crop(const FrameBatch& frames, int64_t size, bool reference_range, std::mt19937_64& rng,
                           std::vector<std::pair<int64_t, int64_t>>* offsets = nullptr);

@@ -102,7 +102,7 @@ Schema make_schema(const std::string& command) {
     s.add_string("what", "what to list", {"tasks", "agents", "encoders", "augmentations"});
     s.fallback("what", std::string("tasks"));
   } else if (command == "bench") {
-    s.add_string("what", "what to measure", {"env", "replay", "update", "all"});
+    s.add_string("what", "what to measure", {"env", "replay", "update", "blas", "all"});
     s.add_int("iters", "repetitions per measurement (0: a default per benchmark)", 0);
     s.fallback("what", std::string("all")).fallback("iters", int64_t{0});
   }

