@@ -11,6 +11,12 @@
 namespace curlrl::agents {
 namespace {
 
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ",") + item;
+  return out;
+}
+
 torch::optim::AdamOptions adam(double lr, double beta1) {
   return torch::optim::AdamOptions(lr).betas({beta1, 0.999});
 }
@@ -27,6 +33,10 @@ std::vector<torch::Tensor> q_parameters(const CriticImpl& c) {
 std::vector<torch::Tensor> encoder_parameters(const encoders::EncoderImpl& e) {
   return concat(e.trunk_parameters(), e.head_parameters());
 }
+
+// The bilinear CURL head has feature_dim^2 weights: 4096 features is 16.8M of them (67 MB, and as much again for
+// each Adam moment).
+constexpr int64_t kMaxContrastiveFeatures = 4096;
 
 }  // namespace
 
@@ -59,26 +69,35 @@ SacOptions SacOptions::from_config(const config::Config& c, const envs::EnvSpec&
   o.log_std_max = c.get_float("agent.actor_log_std_max");
   o.contrastive = c.get_bool("agent.contrastive");
   o.encoder_double_step = c.get_bool("agent.encoder_double_step");
-  o.crop_size = c.get_int("augment.crop_size");
-  o.crop_reference_range = c.get_bool("augment.crop_reference_range");
   o.device = c.get_string("device");
-  const auto& augs = c.get_list("augment.name");
-  o.random_crop = std::find(augs.begin(), augs.end(), "crop") != augs.end();
+  o.augmentations = c.get_list("augment.name");
+  o.augment = augment::AugmentOptions::from_config(c, spec.pixels ? spec.frame_shape.at(0) : 3);
+  o.drq_k = c.get_int("agent.drq_k");
+  o.drq_m = c.get_int("agent.drq_m");
   check_agent_config(c);
   if (o.log_std_min >= o.log_std_max) throw ConfigError("agent.actor_log_std_min must be below agent.actor_log_std_max");
-  if (o.pixels && o.crop_size > std::min(o.obs_shape[1], o.obs_shape[2])) {
-    throw ConfigError("augment.crop_size=" + std::to_string(o.crop_size) + " exceeds task.image_size=" +
-                      std::to_string(o.obs_shape[1]));
+  if (o.pixels) {
+    if (o.augment.crop_size > std::min(o.obs_shape[1], o.obs_shape[2])) {
+      throw ConfigError("augment.crop_size=" + std::to_string(o.augment.crop_size) + " exceeds task.image_size=" +
+                        std::to_string(o.obs_shape[1]));
+    }
+    try {
+      augment::Pipeline check(o.augmentations, o.augment);
+    } catch (const std::invalid_argument& e) {
+      throw ConfigError(e.what());
+    }
   }
   return o;
 }
 
 SacAgent::SacAgent(const SacOptions& options)
-    : options_(options), target_entropy_(-static_cast<double>(options.action_dim)) {
+    : options_(options),
+      pipeline_(options.pixels ? options.augmentations : std::vector<std::string>{}, options.augment),
+      target_entropy_(-static_cast<double>(options.action_dim)) {
   encoders::EncoderOptions enc = options_.encoder_options;
   enc.obs_shape = options_.obs_shape;
   if (options_.pixels) {
-    enc.obs_shape[1] = enc.obs_shape[2] = options_.crop_size;
+    enc.obs_shape[1] = enc.obs_shape[2] = pipeline_.output_size();
     if (enc.conv_chunk == 0) enc.conv_chunk = 128;
   }
   const torch::Device device(options_.device);
@@ -104,7 +123,14 @@ SacAgent::SacAgent(const SacOptions& options)
   alpha_opt_ = std::make_unique<torch::optim::Adam>(std::vector<torch::Tensor>{log_alpha_},
                                                     adam(options_.alpha_lr, options_.alpha_beta));
   if (options_.contrastive) {
-    curl_ = CurlHead(critic_->encoder->feature_dim());
+    const int64_t z = critic_->encoder->feature_dim();
+    if (z > kMaxContrastiveFeatures) {
+      throw ConfigError("agent.contrastive: encoder=" + options_.encoder + " gives " + std::to_string(z) +
+                        " features, so the CURL head's W would be " + std::to_string(z) + "x" + std::to_string(z) +
+                        "; use an encoder with at most " + std::to_string(kMaxContrastiveFeatures) +
+                        " features (pixel, impala)");
+    }
+    curl_ = CurlHead(z);
     curl_->to(device);
     const auto enc_params = encoder_parameters(*critic_->encoder);
     contrastive_opt_ = std::make_unique<torch::optim::Adam>(concat({curl_->W}, enc_params),
@@ -123,7 +149,7 @@ torch::Tensor SacAgent::observation_tensor(const envs::TimeStep& ts) const {
   const int64_t h = options_.obs_shape[1], w = options_.obs_shape[2];
   augment::FrameBatch f{1, options_.obs_shape[0] / 3, 3, h, w, {}};
   for (int64_t j = 0; j < f.stack; ++j) f.frames.push_back(ts.pixels.data() + j * 3 * h * w);
-  return augment::center_crop(f, options_.crop_size);
+  return pipeline_.eval(f);
 }
 
 std::vector<float> SacAgent::act(const envs::TimeStep& ts, bool deterministic) {
@@ -156,18 +182,13 @@ Batch SacAgent::sample_batch(const replay::ReplayBuffer& replay, std::mt19937_64
       replay.obs_items(idx[i], obs.frames.data() + i * k);
       replay.next_obs_items(idx[i], next.frames.data() + i * k);
     }
-    // Independent crops per array, as the reference: obs, next_obs, then the contrastive positive.
-    if (options_.random_crop) {
-      b.obs = augment::random_crop(obs, options_.crop_size, options_.crop_reference_range, rng);
-      b.next_obs = augment::random_crop(next, options_.crop_size, options_.crop_reference_range, rng);
-      if (options_.contrastive) {
-        b.obs_positive = augment::random_crop(obs, options_.crop_size, options_.crop_reference_range, rng);
-      }
-    } else {
-      b.obs = augment::center_crop(obs, options_.crop_size);
-      b.next_obs = augment::center_crop(next, options_.crop_size);
-      if (options_.contrastive) b.obs_positive = b.obs.clone();
-    }
+    // Independent augmentations per array, drawn in the reference's order: obs, next_obs, then the contrastive
+    // positive; DrQ's further samples after them.
+    b.obs = pipeline_.train(obs, rng);
+    b.next_obs = pipeline_.train(next, rng);
+    if (options_.contrastive) b.obs_positive = pipeline_.random() ? pipeline_.train(obs, rng) : b.obs.clone();
+    for (int64_t m = 1; m < options_.drq_m; ++m) b.obs_extra.push_back(pipeline_.train(obs, rng));
+    for (int64_t k = 1; k < options_.drq_k; ++k) b.next_obs_extra.push_back(pipeline_.train(next, rng));
   } else {
     const int64_t D = options_.obs_shape[0];
     b.obs = torch::empty({B, D});
@@ -184,6 +205,9 @@ Batch SacAgent::sample_batch(const replay::ReplayBuffer& replay, std::mt19937_64
   if (device.type() != torch::kCPU) {
     for (auto* t : {&b.obs, &b.action, &b.reward, &b.next_obs, &b.not_done, &b.obs_positive}) {
       if (t->defined()) *t = t->to(device);
+    }
+    for (auto* list : {&b.obs_extra, &b.next_obs_extra}) {
+      for (auto& t : *list) t = t.to(device);
     }
   }
   return b;
@@ -208,16 +232,30 @@ Metrics SacAgent::update(const replay::ReplayBuffer& replay, int64_t step, std::
 }
 
 torch::Tensor SacAgent::critic_loss(const Batch& b, Metrics& m) {
+  // With DrQ's K and M the target is the mean over the next observations' augmentations and the loss the mean
+  // over the observations'; with K = M = 1 (SAC, CURL) both are the single-sample expressions.
   torch::Tensor target_q;
   {
     torch::NoGradGuard no_grad;
-    const PolicySample next = actor_->forward(b.next_obs);
-    const auto [tq1, tq2] = critic_target_->forward(b.next_obs, next.pi);
-    target_q = soft_q_target(b.reward, b.not_done, options_.discount, tq1, tq2, log_alpha_.exp(), next.log_pi);
+    for (size_t k = 0; k <= b.next_obs_extra.size(); ++k) {
+      const torch::Tensor& next_obs = k == 0 ? b.next_obs : b.next_obs_extra[k - 1];
+      const PolicySample next = actor_->forward(next_obs);
+      const auto [tq1, tq2] = critic_target_->forward(next_obs, next.pi);
+      const torch::Tensor y =
+          soft_q_target(b.reward, b.not_done, options_.discount, tq1, tq2, log_alpha_.exp(), next.log_pi);
+      target_q = k == 0 ? y : target_q + y;
+    }
+    if (!b.next_obs_extra.empty()) target_q = target_q / static_cast<double>(b.next_obs_extra.size() + 1);
   }
-  const auto [q1, q2] = critic_->forward(b.obs, b.action);
-  m["q1"] = q1.mean().item<double>();
-  return torch::mse_loss(q1, target_q) + torch::mse_loss(q2, target_q);
+  torch::Tensor loss;
+  for (size_t j = 0; j <= b.obs_extra.size(); ++j) {
+    const auto [q1, q2] = critic_->forward(j == 0 ? b.obs : b.obs_extra[j - 1], b.action);
+    if (j == 0) m["q1"] = q1.mean().item<double>();
+    const torch::Tensor l = torch::mse_loss(q1, target_q) + torch::mse_loss(q2, target_q);
+    loss = j == 0 ? l : loss + l;
+  }
+  if (!b.obs_extra.empty()) loss = loss / static_cast<double>(b.obs_extra.size() + 1);
+  return loss;
 }
 
 void SacAgent::update_actor_and_alpha(const torch::Tensor& trunk_obs, Metrics& m) {
@@ -334,21 +372,27 @@ void SacAgent::load(torch::serialize::InputArchive& archive) {
 }
 
 void check_agent_config(const config::Config& c) {
-  for (const auto& a : c.get_list("augment.name")) {
-    if (a != "crop" && a != "none") {
-      throw ConfigError("augment=" + a + " is not available to agent " + c.get_string("agent.name"));
-    }
-  }
   const bool pixels = c.get_string("task.observation") == "pixels";
   const std::string encoder = c.get_string("encoder.name");
+  const std::vector<std::string>& augs = c.get_list("augment.name");
+  const bool augmented = std::any_of(augs.begin(), augs.end(), [](const std::string& a) { return a != "none"; });
   if (pixels && encoder == "identity") {
     throw ConfigError("encoder=identity needs state observations (task.observation=states), not pixels");
   }
   if (!pixels && encoder != "identity") {
-    throw ConfigError("encoder=" + encoder + " needs pixel observations; use encoder=identity with task.observation=states");
+    throw ConfigError("encoder=" + encoder + " is a pixel encoder and the observations are states: use encoder=identity "
+                      "with task.observation=states, or task.observation=pixels");
   }
-  if (c.get_bool("agent.contrastive") && !pixels) {
-    throw ConfigError("agent.contrastive=true needs pixel observations and a key encoder (not encoder=identity)");
+  if (!pixels && augmented) {
+    throw ConfigError("augment=[" + join(augs) + "] transforms images and the observations are states: use augment=none");
+  }
+  if (c.get_bool("agent.contrastive") && encoder == "identity") {
+    throw ConfigError("agent.contrastive=true needs a key encoder (the momentum copy of a trainable pixel encoder), "
+                      "and encoder=identity has none: use encoder=pixel, drq or impala");
+  }
+  if ((c.get_int("agent.drq_k") > 1 || c.get_int("agent.drq_m") > 1) && !augmented) {
+    throw ConfigError("agent.drq_k/drq_m > 1 average over random augmentations, and augment=[" + join(augs) +
+                      "] draws none: choose one, e.g. augment=shift");
   }
 }
 

@@ -3,6 +3,7 @@
 // Per update (step = update index):
 //   1. critic:  y = r + gamma * not_done * (min(Q1', Q2')(s', a') - alpha log pi(a'|s')), a' ~ pi(s'), no grad,
 //               with the target critic; loss MSE(Q1, y) + MSE(Q2, y); the critic optimiser includes its encoder.
+//               DrQ (drq_k, drq_m > 1): y averaged over drq_k augmentations of s', the loss over drq_m of s.
 //   2. every actor_update_freq: actor loss mean(alpha log pi - min(Q1, Q2)) with gradients stopped after the
 //      (tied) convolutions; temperature loss mean(alpha (-log pi - target_entropy)) on log alpha.
 //   3. every critic_target_update_freq: EMA of the target critic (Q heads tau = critic_tau, encoder encoder_tau).
@@ -19,7 +20,7 @@
 #include "agents/agent.h"
 #include "agents/curl_head.h"
 #include "agents/networks.h"
-#include "augment/crop.h"
+#include "augment/augment.h"
 
 namespace curlrl::agents {
 
@@ -42,9 +43,10 @@ struct SacOptions {
   double log_std_min = -10, log_std_max = 2;
   bool contrastive = true;
   bool encoder_double_step = true;
-  int64_t crop_size = 84;
-  bool crop_reference_range = false;
-  bool random_crop = true;  // false: centre crops (no augmentation)
+  std::vector<std::string> augmentations = {"crop"};  // the augment pipeline (augment/augment.h), in order
+  augment::AugmentOptions augment;
+  int64_t drq_k = 1;  // DrQ: augmented next observations whose target values are averaged
+  int64_t drq_m = 1;  // DrQ: augmented observations whose critic losses are averaged
   std::string device = "cpu";
 
   static SacOptions from_config(const config::Config& config, const envs::EnvSpec& spec);
@@ -54,6 +56,8 @@ struct SacOptions {
 struct Batch {
   torch::Tensor obs, action, reward, next_obs, not_done;
   torch::Tensor obs_positive;  // second independent crop of obs (contrastive only)
+  std::vector<torch::Tensor> obs_extra;       // DrQ: drq_m - 1 further augmentations of obs
+  std::vector<torch::Tensor> next_obs_extra;  // DrQ: drq_k - 1 further augmentations of next_obs
 };
 
 class SacAgent : public Agent {
@@ -90,6 +94,7 @@ class SacAgent : public Agent {
   torch::Tensor observation_tensor(const envs::TimeStep& ts) const;
 
   SacOptions options_;
+  augment::Pipeline pipeline_;
   double target_entropy_;
   Actor actor_{nullptr};
   Critic critic_{nullptr};

@@ -21,7 +21,7 @@ double now_s() { return std::chrono::duration<double>(std::chrono::steady_clock:
 // a backward pass costs twice its forward, except that the first convolution needs no input gradient).
 double update_flops_per_sample(const agents::SacOptions& o, int64_t actor_every) {
   const int64_t c0 = o.obs_shape[0], f = o.encoder_options.num_filters, feat = o.encoder_options.feature_dim;
-  int64_t size = o.crop_size;
+  int64_t size = o.augment.crop_size;
   double conv = 0, conv_first = 0;
   for (int64_t l = 0; l < o.encoder_options.num_layers; ++l) {
     size = l == 0 ? (size - 3) / 2 + 1 : size - 2;

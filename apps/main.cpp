@@ -43,11 +43,19 @@ void print_help(const Command& cmd, const config::Schema& schema, const std::str
   } catch (const std::exception& e) {
     std::cout << "(defaults unavailable: " << e.what() << ")\n";
   }
-  std::cout << "groups (choose with group=name; config dir " << config_dir << "):\n";
+  std::cout << "groups (choose with group=name; each piece with the keys its file sets; config dir " << config_dir
+            << "):\n";
   for (const auto& g : config::group_names()) {
-    std::string choices;
-    for (const auto& c : config::group_choices(config_dir, g)) choices += (choices.empty() ? "" : ", ") + c;
-    std::printf("  %-8s %s\n", g.c_str(), choices.c_str());
+    std::printf("  %s\n", g.c_str());
+    for (const auto& c : config::group_choices(config_dir, g)) {
+      std::string keys;
+      try {
+        for (const auto& k : config::group_file_info(config_dir, g, c).keys) keys += (keys.empty() ? "" : " ") + k;
+      } catch (const std::exception& e) {
+        keys = std::string("(unreadable: ") + e.what() + ")";
+      }
+      std::printf("    %-14s %s\n", c.c_str(), keys.empty() ? "(no keys)" : keys.c_str());
+    }
   }
   std::cout << "\nkeys (set with key=value; default as composed from " << config_dir << "):\n";
   for (const auto& spec : schema.keys()) {

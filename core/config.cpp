@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <sstream>
 
@@ -414,6 +415,37 @@ std::vector<std::string> group_choices(const std::string& config_dir, const std:
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+
+namespace {
+
+void collect_keys(const YAML::Node& node, const std::string& prefix, std::vector<std::string>& out) {
+  if (!node.IsMap()) return;
+  for (const auto& item : node) {
+    const std::string name = item.first.as<std::string>();
+    if (prefix.empty() && name == "defaults") continue;
+    const std::string key = prefix.empty() ? name : prefix + "." + name;
+    if (item.second.IsMap()) {
+      collect_keys(item.second, key, out);
+    } else {
+      out.push_back(key);
+    }
+  }
+}
+
+}  // namespace
+
+GroupFileInfo group_file_info(const std::string& config_dir, const std::string& group, const std::string& choice) {
+  const fs::path file = fs::path(config_dir) / group / (choice + ".yaml");
+  GroupFileInfo info;
+  std::ifstream in(file);
+  std::string line;
+  if (std::getline(in, line) && line.rfind("#", 0) == 0) {
+    const size_t start = line.find_first_not_of("# ");
+    if (start != std::string::npos) info.summary = line.substr(start);
+  }
+  collect_keys(load_yaml(file.string()), "", info.keys);
+  return info;
 }
 
 Composed compose(const Schema& schema, const std::string& config_dir, const std::vector<std::string>& overrides) {

@@ -105,6 +105,14 @@ bool is_group(const std::string& name);
 // Available choices for a group: the YAML file stems in <config_dir>/<group>/, sorted.
 std::vector<std::string> group_choices(const std::string& config_dir, const std::string& group);
 
+// What one group file says about itself: the first line of its leading comment, and the dotted keys it sets
+// (`augment.cutout_min`, ...), for `curlrl list` and `--help`.
+struct GroupFileInfo {
+  std::string summary;
+  std::vector<std::string> keys;
+};
+GroupFileInfo group_file_info(const std::string& config_dir, const std::string& group, const std::string& choice);
+
 struct Composed {
   Config config;
   std::vector<std::string> overrides;  // the overrides as given, in order

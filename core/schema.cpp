@@ -56,6 +56,8 @@ void add_shared_keys(Schema& s) {
   s.add_float("agent.actor_log_std_min", "lower bound of the actor's log standard deviation");
   s.add_float("agent.actor_log_std_max", "upper bound of the actor's log standard deviation");
   s.add_bool("agent.contrastive", "add the CURL contrastive loss (needs a key encoder)");
+  s.add_int("agent.drq_k", "DrQ: augmented next observations whose target values are averaged (1: plain SAC)", 1, 64);
+  s.add_int("agent.drq_m", "DrQ: augmented observations whose critic losses are averaged (1: plain SAC)", 1, 64);
   s.add_bool("agent.encoder_double_step",
              "reference quirk: the contrastive optimiser and a second one both step the encoder");
 
@@ -67,10 +69,42 @@ void add_shared_keys(Schema& s) {
   s.add_bool("encoder.tanh", "apply tanh after the LayerNorm (the paper's pseudocode; off in the reference code)");
 
   // Augmentation (configs/augment/<name>.yaml; several may be chosen: augment=[crop,cutout]).
-  s.add_list("augment.name", "augmentations applied in order (configs/augment/)");
-  s.add_int("augment.crop_size", "output height and width of random crops (and of the centre crop for acting)", 1);
+  s.add_list("augment.name", "augmentations applied in order (configs/augment/; crop may only come first)",
+             {"crop", "shift", "translate", "flip", "rotate", "cutout", "color_jitter", "grayscale", "rand_conv",
+              "none"});
+  s.add_int("augment.crop_size",
+            "side of the random crop (augment=crop) and of the centre crop every pixel pipeline starts from", 1);
   s.add_bool("augment.crop_reference_range",
              "draw crop offsets in [0, size-crop-1] as the reference code does, instead of the full range");
+  // The other augmentations' settings: set in their configs/augment/<name>.yaml; these fallbacks (the same
+  // values, and augment::AugmentOptions' defaults) apply when an augmentation is not chosen.
+  s.add_int("augment.shift_pad", "shift: pixels of edge-replicating padding before the random crop back", 0, 64);
+  s.add_int("augment.translate_size", "translate: side of the zero canvas the frame is placed in", 1, 4096);
+  s.add_int("augment.cutout_min", "cutout: smallest rectangle side in pixels", 1);
+  s.add_int("augment.cutout_max", "cutout: largest rectangle side in pixels", 1);
+  s.add_bool("augment.cutout_color", "cutout: fill with a random colour instead of zeros");
+  s.add_float("augment.jitter_brightness", "color_jitter: brightness factor drawn in [1-x, 1+x]", 0);
+  s.add_float("augment.jitter_contrast", "color_jitter: contrast factor drawn in [1-x, 1+x]", 0);
+  s.add_float("augment.jitter_saturation", "color_jitter: saturation factor drawn in [1-x, 1+x]", 0);
+  s.add_float("augment.jitter_hue", "color_jitter: hue shift drawn in [-x, x] of a turn", 0, 0.5);
+  s.add_float("augment.grayscale_p", "grayscale: probability per sample", 0, 1);
+  s.add_float("augment.flip_p", "flip: probability of a horizontal flip per sample", 0, 1);
+  s.add_string("augment.rotate_mode", "rotate: quarter (multiples of 90 degrees) or small (a random angle)",
+               {"quarter", "small"});
+  s.add_float("augment.rotate_degrees", "rotate small: largest angle in degrees", 0, 180);
+  s.fallback("augment.shift_pad", int64_t{4})
+      .fallback("augment.translate_size", int64_t{108})
+      .fallback("augment.cutout_min", int64_t{10})
+      .fallback("augment.cutout_max", int64_t{30})
+      .fallback("augment.cutout_color", false)
+      .fallback("augment.jitter_brightness", 0.4)
+      .fallback("augment.jitter_contrast", 0.4)
+      .fallback("augment.jitter_saturation", 0.4)
+      .fallback("augment.jitter_hue", 0.5)
+      .fallback("augment.grayscale_p", 0.3)
+      .fallback("augment.flip_p", 0.5)
+      .fallback("augment.rotate_mode", std::string("quarter"))
+      .fallback("augment.rotate_degrees", 5.0);
 }
 
 }  // namespace

@@ -44,6 +44,13 @@ class EncoderImpl : public torch::nn::Module {
 };
 using Encoder = std::shared_ptr<EncoderImpl>;
 
+// Shared by the conv encoders: [0, 255] pixels scaled to [0, 1] in channels-last memory (oneDNN convolves that
+// layout without reordering every activation), and a trunk run over the batch in pieces of `chunk` samples (0:
+// whole batch; the convolutions' working set of a whole 512 batch falls out of cache).
+torch::Tensor unit_range_channels_last(const torch::Tensor& obs);
+torch::Tensor chunked(const torch::Tensor& obs, int64_t chunk,
+                      const std::function<torch::Tensor(const torch::Tensor&)>& piece);
+
 // Registry: name -> factory. Adding an encoder is one file with a factory plus one line in registry.cpp.
 using EncoderFactory = std::function<Encoder(const EncoderOptions&)>;
 const std::map<std::string, EncoderFactory>& encoder_registry();

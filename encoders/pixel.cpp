@@ -9,7 +9,8 @@
 
 namespace curlrl::encoders {
 
-PixelEncoderImpl::PixelEncoderImpl(const EncoderOptions& options) : options_(options) {
+PixelEncoderImpl::PixelEncoderImpl(const EncoderOptions& options, bool with_head)
+    : options_(options), with_head_(with_head) {
   if (options.obs_shape.size() != 3) {
     throw std::invalid_argument("the pixel encoder takes [C, H, W] observations (use encoder=identity for states)");
   }
@@ -25,31 +26,26 @@ PixelEncoderImpl::PixelEncoderImpl(const EncoderOptions& options) : options_(opt
     trunk_dim_ = trunk_piece(torch::zeros({1, options.obs_shape[0], options.obs_shape[1], options.obs_shape[2]}))
                      .size(1);
   }
-  fc_ = register_module("fc", torch::nn::Linear(trunk_dim_, options.feature_dim));
-  ln_ = register_module("ln", torch::nn::LayerNorm(torch::nn::LayerNormOptions({options.feature_dim})));
+  if (with_head_) {
+    fc_ = register_module("fc", torch::nn::Linear(trunk_dim_, options.feature_dim));
+    ln_ = register_module("ln", torch::nn::LayerNorm(torch::nn::LayerNormOptions({options.feature_dim})));
+  }
   for (auto& conv : convs_) delta_orthogonal_init(conv);
-  orthogonal_init(*fc_);
+  if (with_head_) orthogonal_init(*fc_);
 }
 
 torch::Tensor PixelEncoderImpl::trunk_piece(const torch::Tensor& obs) {
-  // Channels-last activations let oneDNN run the convolutions without reordering every input and output to its
-  // blocked layout (a third of the convolution time at batch 128), and give the first layer's weight gradient an
-  // AVX-512 kernel. The flatten copies back to the usual [C, H, W] feature order.
-  torch::Tensor x = obs.contiguous(torch::MemoryFormat::ChannelsLast) / 255.0;
+  torch::Tensor x = unit_range_channels_last(obs);
   for (auto& conv : convs_) x = conv->forward(x).relu_();  // in place: the conv output is not kept
   return x.contiguous().flatten(1);
 }
 
 torch::Tensor PixelEncoderImpl::trunk(const torch::Tensor& obs) {
-  const int64_t chunk = options_.conv_chunk;
-  if (chunk <= 0 || obs.size(0) <= chunk) return trunk_piece(obs);
-  // Large batches in pieces: the convolutions' im2col buffers of a whole 512 batch fall out of cache.
-  std::vector<torch::Tensor> pieces;
-  for (const auto& part : obs.split(chunk, 0)) pieces.push_back(trunk_piece(part));
-  return torch::cat(pieces, 0);
+  return chunked(obs, options_.conv_chunk, [this](const torch::Tensor& part) { return trunk_piece(part); });
 }
 
 torch::Tensor PixelEncoderImpl::head(const torch::Tensor& trunk_out) {
+  if (!with_head_) return trunk_out;
   torch::Tensor h = ln_->forward(fc_->forward(trunk_out));
   return options_.tanh ? torch::tanh(h) : h;
 }
@@ -80,6 +76,7 @@ std::vector<torch::Tensor> PixelEncoderImpl::trunk_parameters() const {
 
 std::vector<torch::Tensor> PixelEncoderImpl::head_parameters() const {
   std::vector<torch::Tensor> out;
+  if (!with_head_) return out;
   for (const auto& p : fc_->parameters()) out.push_back(p);
   for (const auto& p : ln_->parameters()) out.push_back(p);
   return out;

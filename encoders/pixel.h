@@ -14,11 +14,11 @@ namespace curlrl::encoders {
 
 class PixelEncoderImpl : public EncoderImpl {
  public:
-  explicit PixelEncoderImpl(const EncoderOptions& options);
+  explicit PixelEncoderImpl(const EncoderOptions& options) : PixelEncoderImpl(options, /*with_head=*/true) {}
   torch::Tensor forward(const torch::Tensor& obs, bool detach_trunk = false) override;
   torch::Tensor trunk(const torch::Tensor& obs) override;
   torch::Tensor head(const torch::Tensor& trunk_out) override;
-  int64_t feature_dim() const override { return options_.feature_dim; }
+  int64_t feature_dim() const override { return with_head_ ? options_.feature_dim : trunk_dim_; }
   void tie_trunk_to(const EncoderImpl& other) override;
   std::vector<torch::Tensor> trunk_parameters() const override;
   std::vector<torch::Tensor> head_parameters() const override;
@@ -26,10 +26,16 @@ class PixelEncoderImpl : public EncoderImpl {
   int64_t trunk_dim() const { return trunk_dim_; }
   const std::vector<torch::nn::Conv2d>& convs() const { return convs_; }
 
+ protected:
+  // Without a head the features are the flattened conv output (encoders/drq.h).
+  PixelEncoderImpl(const EncoderOptions& options, bool with_head);
+  const EncoderOptions& options() const { return options_; }
+
  private:
   torch::Tensor trunk_piece(const torch::Tensor& obs);
 
   EncoderOptions options_;
+  bool with_head_ = true;
   std::vector<torch::nn::Conv2d> convs_;
   torch::nn::Linear fc_{nullptr};
   torch::nn::LayerNorm ln_{nullptr};

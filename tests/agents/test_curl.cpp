@@ -53,7 +53,7 @@ SacOptions pixel_options() {
   o.encoder_options.num_filters = 8;
   o.hidden_dim = 32;
   o.batch_size = 8;
-  o.crop_size = 32;
+  o.augment.crop_size = 32;
   o.contrastive = true;
   o.encoder_double_step = true;
   return o;

@@ -21,7 +21,10 @@ TEST(Cli, HelpListsEveryKeyWithTypeDefaultAndMeaning) {
   EXPECT_NE(r.out.find("int >= 1"), std::string::npos);
   EXPECT_NE(r.out.find("default 512"), std::string::npos);
   EXPECT_NE(r.out.find("transitions per update"), std::string::npos);
-  EXPECT_NE(r.out.find("cartpole_swingup, cheetah_run"), std::string::npos);  // group choices
+  // Every group's pieces, each with the keys its file sets.
+  EXPECT_NE(r.out.find("\n    cartpole_swingup "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("augment.cutout_min augment.cutout_max augment.cutout_color"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("agent.drq_k agent.drq_m"), std::string::npos) << r.out;
 }
 
 TEST(Cli, PrintConfigShowsTheResolvedYamlAndExits) {
@@ -72,7 +75,20 @@ TEST(Cli, UnknownCommandAndListing) {
   EXPECT_NE(r.err.find("unknown command 'trian'"), std::string::npos);
   r = run_command(curlrl("list tasks"));
   ASSERT_EQ(r.exit_code, 0);
-  EXPECT_EQ(r.out, "cartpole_swingup\nreacher_easy\ncheetah_run\nwalker_walk\nfinger_spin\nball_in_cup_catch\n");
+  for (const std::string task :
+       {"cartpole_swingup", "reacher_easy", "cheetah_run", "walker_walk", "finger_spin", "ball_in_cup_catch"}) {
+    EXPECT_NE(r.out.find(task + " "), std::string::npos) << task;
+  }
+  EXPECT_EQ(r.out.find("cartpole_swingup"), 0u) << "tasks in the suite's order, one line each";
+  EXPECT_NE(r.out.find("Cartpole swing-up"), std::string::npos) << "with the file's summary";
+  r = run_command(curlrl("list what=agents"));
+  ASSERT_EQ(r.exit_code, 0);
+  for (const std::string agent : {"curl", "drq", "pixel_sac", "rad", "state_sac"}) {
+    EXPECT_NE(("\n" + r.out).find("\n" + agent + " "), std::string::npos) << agent << " in\n" << r.out;
+  }
+  r = run_command(curlrl("list colours"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("colours"), std::string::npos) << r.err;
 }
 
 }  // namespace
