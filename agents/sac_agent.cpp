@@ -69,6 +69,7 @@ SacOptions SacOptions::from_config(const config::Config& c, const envs::EnvSpec&
   o.log_std_max = c.get_float("agent.actor_log_std_max");
   o.contrastive = c.get_bool("agent.contrastive");
   o.encoder_double_step = c.get_bool("agent.encoder_double_step");
+  o.shared_encoder_forward = c.get_bool("agent.shared_encoder_forward");
   o.device = c.get_string("device");
   o.augmentations = c.get_list("augment.name");
   o.augment = augment::AugmentOptions::from_config(c, spec.pixels ? spec.frame_shape.at(0) : 3);
@@ -133,9 +134,11 @@ SacAgent::SacAgent(const SacOptions& options)
     curl_ = CurlHead(z);
     curl_->to(device);
     const auto enc_params = encoder_parameters(*critic_->encoder);
-    contrastive_opt_ = std::make_unique<torch::optim::Adam>(concat({curl_->W}, enc_params),
-                                                            torch::optim::AdamOptions(options_.encoder_lr));
-    if (options_.encoder_double_step) {
+    // Shared forward: the critic optimiser alone steps the encoder (on the summed gradient).
+    contrastive_opt_ = std::make_unique<torch::optim::Adam>(
+        options_.shared_encoder_forward ? std::vector<torch::Tensor>{curl_->W} : concat({curl_->W}, enc_params),
+        torch::optim::AdamOptions(options_.encoder_lr));
+    if (options_.encoder_double_step && !options_.shared_encoder_forward) {
       encoder_opt_ = std::make_unique<torch::optim::Adam>(enc_params, torch::optim::AdamOptions(options_.encoder_lr));
     }
   }
@@ -231,22 +234,26 @@ Metrics SacAgent::update(const replay::ReplayBuffer& replay, int64_t step, std::
   return update_on(batch, step);
 }
 
-torch::Tensor SacAgent::critic_loss(const Batch& b, Metrics& m) {
-  // With DrQ's K and M the target is the mean over the next observations' augmentations and the loss the mean
-  // over the observations'; with K = M = 1 (SAC, CURL) both are the single-sample expressions.
+torch::Tensor SacAgent::td_target(const Batch& b) {
+  // With DrQ's K the target is the mean over the next observations' augmentations; with K = 1 (SAC, CURL) it is
+  // the single-sample expression.
+  torch::NoGradGuard no_grad;
   torch::Tensor target_q;
-  {
-    torch::NoGradGuard no_grad;
-    for (size_t k = 0; k <= b.next_obs_extra.size(); ++k) {
-      const torch::Tensor& next_obs = k == 0 ? b.next_obs : b.next_obs_extra[k - 1];
-      const PolicySample next = actor_->forward(next_obs);
-      const auto [tq1, tq2] = critic_target_->forward(next_obs, next.pi);
-      const torch::Tensor y =
-          soft_q_target(b.reward, b.not_done, options_.discount, tq1, tq2, log_alpha_.exp(), next.log_pi);
-      target_q = k == 0 ? y : target_q + y;
-    }
-    if (!b.next_obs_extra.empty()) target_q = target_q / static_cast<double>(b.next_obs_extra.size() + 1);
+  for (size_t k = 0; k <= b.next_obs_extra.size(); ++k) {
+    const torch::Tensor& next_obs = k == 0 ? b.next_obs : b.next_obs_extra[k - 1];
+    const PolicySample next = actor_->forward(next_obs);
+    const auto [tq1, tq2] = critic_target_->forward(next_obs, next.pi);
+    const torch::Tensor y =
+        soft_q_target(b.reward, b.not_done, options_.discount, tq1, tq2, log_alpha_.exp(), next.log_pi);
+    target_q = k == 0 ? y : target_q + y;
   }
+  if (!b.next_obs_extra.empty()) target_q = target_q / static_cast<double>(b.next_obs_extra.size() + 1);
+  return target_q;
+}
+
+torch::Tensor SacAgent::critic_loss(const Batch& b, Metrics& m) {
+  // With DrQ's M the loss is the mean over the observations' augmentations.
+  const torch::Tensor target_q = td_target(b);
   torch::Tensor loss;
   for (size_t j = 0; j <= b.obs_extra.size(); ++j) {
     const auto [q1, q2] = critic_->forward(j == 0 ? b.obs : b.obs_extra[j - 1], b.action);
@@ -302,7 +309,44 @@ void SacAgent::update_contrastive(const torch::Tensor& trunk_obs, const Batch& b
   m["contrastive_accuracy"] = contrastive_accuracy(logits);
 }
 
+Metrics SacAgent::update_shared(const Batch& b, int64_t step) {
+  Metrics m;
+  const torch::Tensor target_q = td_target(b);
+  const torch::Tensor trunk_obs = critic_->encoder->trunk(b.obs);  // the only encoder forward with gradients
+  const torch::Tensor features = critic_->encoder->head(trunk_obs);
+  const auto [q1, q2] = critic_->from_features(features, b.action);
+  const torch::Tensor critic = torch::mse_loss(q1, target_q) + torch::mse_loss(q2, target_q);
+  torch::Tensor z_positive;
+  {
+    torch::NoGradGuard no_grad;
+    z_positive = critic_target_->encoder->forward(b.obs_positive);
+  }
+  const torch::Tensor logits = curl_->logits(features, z_positive);
+  const torch::Tensor contrastive = contrastive_loss(logits);
+  critic_opt_->zero_grad();
+  contrastive_opt_->zero_grad();
+  (critic + contrastive).backward();
+  critic_opt_->step();
+  contrastive_opt_->step();
+  m["q1"] = q1.mean().item<double>();
+  m["critic_loss"] = critic.item<double>();
+  m["contrastive_loss"] = contrastive.item<double>();
+  m["contrastive_accuracy"] = contrastive_accuracy(logits);
+  mark_phase("critic+contrastive");
+  if (step % options_.actor_update_freq == 0) update_actor_and_alpha(trunk_obs.detach(), m);
+  mark_phase("actor");
+  if (step % options_.critic_target_update_freq == 0) update_targets();
+  mark_phase("ema");
+  phase_start_ = 0;
+  m["alpha"] = alpha();
+  return m;
+}
+
 Metrics SacAgent::update_on(const Batch& b, int64_t step) {
+  if (options_.contrastive && options_.shared_encoder_forward) {
+    if (profiling_ && phase_start_ == 0) phase_start_ = now_seconds();
+    return update_shared(b, step);
+  }
   Metrics m;
   if (profiling_ && phase_start_ == 0) phase_start_ = now_seconds();
   const torch::Tensor loss = critic_loss(b, m);

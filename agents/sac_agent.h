@@ -10,6 +10,7 @@
 //   4. contrastive (CURL): anchor z_a = critic encoder(obs) (the critic's crop), positive z_pos = target encoder
 //      (independent crop), no grad; logits z_a W z_pos^T; cross-entropy on the diagonal. With
 //      encoder_double_step the encoder also gets a second Adam step from the same gradient (reference quirk).
+// shared_encoder_forward replaces 1 and 4 by one pass (an approximation, opt-in; see SacOptions).
 #pragma once
 
 #include <torch/optim/adam.h>
@@ -43,6 +44,10 @@ struct SacOptions {
   double log_std_min = -10, log_std_max = 2;
   bool contrastive = true;
   bool encoder_double_step = true;
+  // Opt-in approximation (not the reference update): one encoder forward and backward serve the critic and the
+  // contrastive losses; the encoder takes one critic-optimiser step on their sum (W its own step), and the actor
+  // sees the conv features from before that step.
+  bool shared_encoder_forward = false;
   std::vector<std::string> augmentations = {"crop"};  // the augment pipeline (augment/augment.h), in order
   augment::AugmentOptions augment;
   int64_t drq_k = 1;  // DrQ: augmented next observations whose target values are averaged
@@ -88,7 +93,9 @@ class SacAgent : public Agent {
   void update_targets();
 
  private:
+  torch::Tensor td_target(const Batch& b);
   torch::Tensor critic_loss(const Batch& b, Metrics& m);
+  Metrics update_shared(const Batch& b, int64_t step);
   void update_actor_and_alpha(const torch::Tensor& trunk_obs, Metrics& m);
   void update_contrastive(const torch::Tensor& trunk_obs, const Batch& b, Metrics& m);
   torch::Tensor observation_tensor(const envs::TimeStep& ts) const;

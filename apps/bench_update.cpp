@@ -19,7 +19,11 @@ double now_s() { return std::chrono::duration<double>(std::chrono::steady_clock:
 
 // Floating-point operations per sample of one update, counted from the layer shapes (multiply-add = 2 FLOPs;
 // a backward pass costs twice its forward, except that the first convolution needs no input gradient).
-double update_flops_per_sample(const agents::SacOptions& o, int64_t actor_every) {
+struct EncoderFlops {
+  double forward = 0, backward = 0, fc = 0;
+};
+
+EncoderFlops encoder_flops(const agents::SacOptions& o) {
   const int64_t c0 = o.obs_shape[0], f = o.encoder_options.num_filters, feat = o.encoder_options.feature_dim;
   int64_t size = o.augment.crop_size;
   double conv = 0, conv_first = 0;
@@ -29,9 +33,17 @@ double update_flops_per_sample(const agents::SacOptions& o, int64_t actor_every)
     conv += flops;
     if (l == 0) conv_first = flops;
   }
-  const double fc = 2.0 * f * size * size * feat;
-  const double enc_fwd = conv + fc;
-  const double enc_bwd = 2 * enc_fwd - conv_first;
+  EncoderFlops e;
+  e.fc = 2.0 * f * size * size * feat;
+  e.forward = conv + e.fc;
+  e.backward = 2 * e.forward - conv_first;
+  return e;
+}
+
+double update_flops_per_sample(const agents::SacOptions& o, int64_t actor_every) {
+  const int64_t feat = o.encoder_options.feature_dim;
+  const EncoderFlops e = encoder_flops(o);
+  const double fc = e.fc, enc_fwd = e.forward, enc_bwd = e.backward;
   const int64_t h = o.hidden_dim, a = o.action_dim;
   const double mlp = 2.0 * ((feat + a) * h + h * h + h);      // one Q network
   const double actor_mlp = 2.0 * (feat * h + h * h + h * 2 * a);
@@ -66,43 +78,52 @@ double bench_matmul() {
 void bench_update(const config::Config& config, int64_t iters) {
   const double peak = bench_matmul();  // the matrix-multiply peak, same threads, same run
 
-  for (const int64_t batch : {int64_t{128}, int64_t{512}}) {
-    envs::EnvSpec spec;
-    spec.task = "bench";
-    spec.action_dim = 6;
-    spec.pixels = true;
-    spec.observation_shape = {9, 100, 100};
-    spec.frame_shape = {3, 100, 100};
-    spec.frame_stack = 3;
-    agents::SacOptions o = agents::SacOptions::from_config(config, spec);
-    o.batch_size = batch;
-    o.contrastive = true;
-    agents::SacAgent agent(o);
+  // The exact update at both batch sizes, then the opt-in shared-forward approximation, measured separately.
+  for (const bool shared : {false, true}) {
+    for (const int64_t batch : {int64_t{128}, int64_t{512}}) {
+      envs::EnvSpec spec;
+      spec.task = "bench";
+      spec.action_dim = 6;
+      spec.pixels = true;
+      spec.observation_shape = {9, 100, 100};
+      spec.frame_shape = {3, 100, 100};
+      spec.frame_stack = 3;
+      agents::SacOptions o = agents::SacOptions::from_config(config, spec);
+      o.batch_size = batch;
+      o.contrastive = true;
+      o.shared_encoder_forward = shared;
+      agents::SacAgent agent(o);
 
-    replay::ReplayBuffer buffer(4 * batch, replay::ReplaySpec{true, {3, 100, 100}, 3, 6});
-    std::mt19937_64 rng(1);
-    std::vector<uint8_t> frame(3 * 100 * 100);
-    std::vector<float> action(6);
-    std::uniform_int_distribution<int> pixel(0, 255);
-    for (auto& p : frame) p = static_cast<uint8_t>(pixel(rng));
-    buffer.add_first(frame);
-    for (int64_t i = 0; i < 4 * batch; ++i) {
-      frame[static_cast<size_t>(i) % frame.size()] ^= 0x5a;
-      buffer.add(action, 0.5f, 1.0f, frame);
+      replay::ReplayBuffer buffer(4 * batch, replay::ReplaySpec{true, {3, 100, 100}, 3, 6});
+      std::mt19937_64 rng(1);
+      std::vector<uint8_t> frame(3 * 100 * 100);
+      std::vector<float> action(6);
+      std::uniform_int_distribution<int> pixel(0, 255);
+      for (auto& p : frame) p = static_cast<uint8_t>(pixel(rng));
+      buffer.add_first(frame);
+      for (int64_t i = 0; i < 4 * batch; ++i) {
+        frame[static_cast<size_t>(i) % frame.size()] ^= 0x5a;
+        buffer.add(action, 0.5f, 1.0f, frame);
+      }
+      const int64_t reps = iters > 0 ? iters : (batch <= 128 ? 6 : 4);
+      agent.update(buffer, 0, rng);  // warm-up (allocations, thread pools)
+      agent.set_profiling(true);
+      const double t0 = now_s();
+      for (int64_t i = 1; i <= reps; ++i) agent.update(buffer, i, rng);
+      const double ms = 1000.0 * (now_s() - t0) / reps;
+      // The shared pass skips one encoder forward and one backward: its FLOPs are not the exact update's.
+      const EncoderFlops e = encoder_flops(o);
+      const double flops = update_flops_per_sample(o, o.actor_update_freq) - (shared ? e.forward + e.backward : 0.0);
+      const double gflops = flops * batch / (ms / 1000.0) / 1e9;
+      std::printf("update batch=%lld ms_per_update=%.1f gflops=%.1f peak_gflops=%.1f%s\n",
+                  static_cast<long long>(batch), ms, gflops, peak, shared ? " approximation=shared_encoder_forward" : "");
+      std::printf("  phases batch=%lld", static_cast<long long>(batch));
+      for (const auto& [phase, seconds] : agent.phase_seconds()) {
+        std::printf(" %s_ms=%.1f", phase.c_str(), 1000 * seconds / reps);
+      }
+      std::printf("\n");
+      std::fflush(stdout);
     }
-    const int64_t reps = iters > 0 ? iters : (batch <= 128 ? 6 : 4);
-    agent.update(buffer, 0, rng);  // warm-up (allocations, thread pools)
-    agent.set_profiling(true);
-    const double t0 = now_s();
-    for (int64_t i = 1; i <= reps; ++i) agent.update(buffer, i, rng);
-    const double ms = 1000.0 * (now_s() - t0) / reps;
-    const double gflops = update_flops_per_sample(o, o.actor_update_freq) * batch / (ms / 1000.0) / 1e9;
-    std::printf("update batch=%lld ms_per_update=%.1f gflops=%.1f peak_gflops=%.1f\n", static_cast<long long>(batch),
-                ms, gflops, peak);
-    std::printf("  phases batch=%lld", static_cast<long long>(batch));
-    for (const auto& [phase, seconds] : agent.phase_seconds()) std::printf(" %s_ms=%.1f", phase.c_str(), 1000 * seconds / reps);
-    std::printf("\n");
-    std::fflush(stdout);
   }
 }
 

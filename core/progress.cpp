@@ -27,9 +27,19 @@ std::string Progress::format_duration(double seconds) {
   return buf;
 }
 
+double Progress::recent_rate(double now, int64_t done) const {
+  // From the oldest sample kept (at most kWindow seconds old); the whole run's rate until there is one.
+  if (!samples_.empty() && now - samples_.front().first > 0 && samples_.front().second < done) {
+    return static_cast<double>(done - samples_.front().second) / (now - samples_.front().first);
+  }
+  const double elapsed = now - start_time_;
+  return elapsed > 0 ? static_cast<double>(done - start_done_) / elapsed : 0.0;
+}
+
 std::string Progress::line(int64_t done, const std::string& status) const {
-  const double elapsed = clock_() - start_time_;
-  const double rate = elapsed > 0 ? static_cast<double>(done - start_done_) / elapsed : 0.0;
+  const double now = clock_();
+  const double elapsed = now - start_time_;
+  const double rate = recent_rate(now, done);
   const double eta = rate > 0 ? static_cast<double>(total_ - done) / rate : NAN;
   const double frac = std::clamp(static_cast<double>(done) / static_cast<double>(total_), 0.0, 1.0);
   char buf[256];
@@ -56,6 +66,9 @@ void Progress::update(int64_t done, const std::string& status) {
   last_done_ = done;
   if (!status.empty()) last_status_ = status;
   const double now = clock_();
+  if (samples_.empty()) samples_.emplace_back(start_time_, start_done_);
+  if (now - samples_.back().first >= 1.0) samples_.emplace_back(now, done);
+  while (samples_.size() > 2 && now - samples_[1].first >= kWindow) samples_.pop_front();
   const double min_gap = interactive_ ? 0.2 : interval_;
   if (now - last_print_ < min_gap) return;
   last_print_ = now;

@@ -56,6 +56,8 @@ void add_shared_keys(Schema& s) {
   s.add_float("agent.actor_log_std_min", "lower bound of the actor's log standard deviation");
   s.add_float("agent.actor_log_std_max", "upper bound of the actor's log standard deviation");
   s.add_bool("agent.contrastive", "add the CURL contrastive loss (needs a key encoder)");
+  s.add_bool("agent.shared_encoder_forward",
+             "approximation, off by default: one encoder forward/backward for the critic and contrastive losses");
   s.add_int("agent.drq_k", "DrQ: augmented next observations whose target values are averaged (1: plain SAC)", 1, 64);
   s.add_int("agent.drq_m", "DrQ: augmented observations whose critic losses are averaged (1: plain SAC)", 1, 64);
   s.add_bool("agent.encoder_double_step",

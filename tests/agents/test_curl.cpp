@@ -187,5 +187,51 @@ TEST(Curl, ContrastiveAccuracyClimbsAbove90PercentOnAFixedBatch) {
   EXPECT_GE(accuracy, 0.9);
 }
 
+TEST(Curl, SharedEncoderForwardStepsTheEncoderOnceOnTheSumOfBothLosses) {
+  // Two agents with the same initial weights; the gradient of critic loss + contrastive loss is worked out on one
+  // with the same random draws (the target's policy sample), and the other's opt-in shared update must move the
+  // first conv weight by Adam's first step on it, -lr g / (|g| + eps), and W by the contrastive optimiser's.
+  SacOptions o = pixel_options();
+  o.shared_encoder_forward = true;
+  torch::manual_seed(7);
+  SacAgent shared(o);
+  torch::manual_seed(7);
+  SacAgent manual(o);
+  const Batch b = pixel_batch(8);
+
+  torch::manual_seed(11);
+  torch::Tensor target;
+  {
+    torch::NoGradGuard no_grad;
+    const PolicySample next = manual.actor()->forward(b.next_obs);
+    const auto [tq1, tq2] = manual.critic_target()->forward(b.next_obs, next.pi);
+    target = soft_q_target(b.reward, b.not_done, o.discount, tq1, tq2, manual.log_alpha().exp(), next.log_pi);
+  }
+  const torch::Tensor features = manual.critic()->encoder->forward(b.obs);
+  const auto [q1, q2] = manual.critic()->from_features(features, b.action);
+  torch::Tensor z_positive;
+  {
+    torch::NoGradGuard no_grad;
+    z_positive = manual.critic_target()->encoder->forward(b.obs_positive);
+  }
+  const torch::Tensor total = torch::mse_loss(q1, target) + torch::mse_loss(q2, target) +
+                              contrastive_loss(manual.curl_head()->logits(features, z_positive));
+  total.backward();
+  const torch::Tensor g = manual.critic()->encoder->trunk_parameters()[0].grad();
+  const torch::Tensor g_w = manual.curl_head()->W.grad();
+
+  const torch::Tensor conv_before = shared.critic()->encoder->trunk_parameters()[0].detach().clone();
+  const torch::Tensor w_before = shared.curl_head()->W.detach().clone();
+  const torch::Tensor key_before = shared.critic_target()->encoder->trunk_parameters()[0].detach().clone();
+  torch::manual_seed(11);
+  const Metrics m = shared.update_on(b, /*step=*/1);  // odd step: no actor update, no EMA
+  EXPECT_NEAR(m.at("critic_loss") + m.at("contrastive_loss"), total.item<double>(), 1e-4);
+  const torch::Tensor conv_step = shared.critic()->encoder->trunk_parameters()[0].detach() - conv_before;
+  EXPECT_TRUE(torch::allclose(conv_step, -o.critic_lr * g / (g.abs() + 1e-8), 1e-4, 1e-6));
+  const torch::Tensor w_step = shared.curl_head()->W.detach() - w_before;
+  EXPECT_TRUE(torch::allclose(w_step, -o.encoder_lr * g_w / (g_w.abs() + 1e-8), 1e-4, 1e-6));
+  EXPECT_TRUE(torch::equal(shared.critic_target()->encoder->trunk_parameters()[0], key_before));
+}
+
 }  // namespace
 }  // namespace curlrl::agents

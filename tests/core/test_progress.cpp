@@ -25,6 +25,28 @@ TEST(Progress, PlainLinesAtAFixedIntervalWhenNotATerminal) {
       << text;
 }
 
+TEST(Progress, RateAndEtaFollowTheLastTwoMinutes) {
+  // 100 steps/s for the first 100 s (random actions), then 10 steps/s: after 300 s in all, the rate shown is the
+  // last kWindow = 120 s's, 10 steps/s, and the ETA for the remaining 98000 steps is 9800 s (not the whole
+  // run's 12000 / 300 = 40 steps/s, which would say 2450 s).
+  std::ostringstream out;
+  double now = 0;
+  int64_t done = 0;
+  Progress p(110000, out, /*interactive=*/false, /*interval=*/1e9, [&] { return now; });
+  p.update(0);
+  for (int t = 1; t <= 300; ++t) {
+    now = t;
+    done += t <= 100 ? 100 : 10;
+    p.update(done);
+  }
+  ASSERT_EQ(done, 12000);
+  p.finish();
+  const std::string text = out.str();
+  EXPECT_NE(text.find("progress: 12000/110000 env steps (10.9%), 10.0 steps/s, elapsed 0:05:00, ETA 2:43:20"),
+            std::string::npos)
+      << text;
+}
+
 TEST(Progress, TerminalBarRedrawsInPlace) {
   std::ostringstream out;
   double now = 0;
