@@ -48,6 +48,10 @@ using Encoder = std::shared_ptr<EncoderImpl>;
 // layout without reordering every activation), and a trunk run over the batch in pieces of `chunk` samples (0:
 // whole batch; the convolutions' working set of a whole 512 batch falls out of cache).
 torch::Tensor unit_range_channels_last(const torch::Tensor& obs);
+// [B, C, H, W] activations flattened in (H, W, C) order: a view, without a copy, of channels-last memory. (A
+// fixed relabelling of the features against the usual (C, H, W) order; the layers that read them are initialised
+// and trained the same either way.)
+torch::Tensor flatten_hwc(const torch::Tensor& x);
 torch::Tensor chunked(const torch::Tensor& obs, int64_t chunk,
                       const std::function<torch::Tensor(const torch::Tensor&)>& piece);
 

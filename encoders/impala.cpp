@@ -33,7 +33,7 @@ torch::Tensor ImpalaTrunkImpl::forward(const torch::Tensor& input) {
       x = x + stage.res[2 * block + 1]->forward(torch::relu(h));
     }
   }
-  return torch::relu(x).contiguous().flatten(1);
+  return flatten_hwc(torch::relu(x));
 }
 
 ImpalaEncoderImpl::ImpalaEncoderImpl(const EncoderOptions& options) : options_(options) {

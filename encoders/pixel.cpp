@@ -35,9 +35,12 @@ PixelEncoderImpl::PixelEncoderImpl(const EncoderOptions& options, bool with_head
 }
 
 torch::Tensor PixelEncoderImpl::trunk_piece(const torch::Tensor& obs) {
+  // Channels-last activations let oneDNN run the convolutions without reordering every input and output to its
+  // blocked layout (a third of the convolution time at batch 128), and give the first layer's weight gradient an
+  // AVX-512 kernel; the features are read in that memory order.
   torch::Tensor x = unit_range_channels_last(obs);
   for (auto& conv : convs_) x = conv->forward(x).relu_();  // in place: the conv output is not kept
-  return x.contiguous().flatten(1);
+  return flatten_hwc(x);
 }
 
 torch::Tensor PixelEncoderImpl::trunk(const torch::Tensor& obs) {

@@ -24,6 +24,8 @@ torch::Tensor unit_range_channels_last(const torch::Tensor& obs) {
   return obs.contiguous(torch::MemoryFormat::ChannelsLast) / 255.0;
 }
 
+torch::Tensor flatten_hwc(const torch::Tensor& x) { return x.permute({0, 2, 3, 1}).reshape({x.size(0), -1}); }
+
 torch::Tensor chunked(const torch::Tensor& obs, int64_t chunk,
                       const std::function<torch::Tensor(const torch::Tensor&)>& piece) {
   if (chunk <= 0 || obs.size(0) <= chunk) return piece(obs);

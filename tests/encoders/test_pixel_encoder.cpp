@@ -42,7 +42,8 @@ TEST(PixelEncoder, PixelsAreScaledToUnitRange) {
   auto enc = std::dynamic_pointer_cast<PixelEncoderImpl>(make_encoder("pixel", o));
   const auto full = torch::full({1, 3, 16, 16}, 255.0f);
   torch::nn::Conv2d conv = enc->convs()[0];
-  const auto direct = torch::relu(conv->forward(torch::ones({1, 3, 16, 16}))).flatten(1);
+  // Features in (H, W, C) order.
+  const auto direct = torch::relu(conv->forward(torch::ones({1, 3, 16, 16}))).permute({0, 2, 3, 1}).flatten(1);
   EXPECT_TRUE(torch::allclose(enc->trunk(full), direct, 1e-5, 1e-6));
 }
 
