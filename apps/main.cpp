@@ -54,7 +54,7 @@ void print_help(const Command& cmd, const config::Schema& schema, const std::str
       } catch (const std::exception& e) {
         keys = std::string("(unreadable: ") + e.what() + ")";
       }
-      std::printf("    %-14s %s\n", c.c_str(), keys.empty() ? "(no keys)" : keys.c_str());
+      std::printf("    %-18s %s\n", c.c_str(), keys.empty() ? "(no keys)" : keys.c_str());
     }
   }
   std::cout << "\nkeys (set with key=value; default as composed from " << config_dir << "):\n";
