@@ -7,15 +7,10 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "core/io.h"
 
 namespace curlrl::agents {
 namespace {
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ",") + item;
-  return out;
-}
 
 torch::optim::AdamOptions adam(double lr, double beta1) {
   return torch::optim::AdamOptions(lr).betas({beta1, 0.999});
@@ -428,14 +423,14 @@ void check_agent_config(const config::Config& c) {
                       "with task.observation=states, or task.observation=pixels");
   }
   if (!pixels && augmented) {
-    throw ConfigError("augment=[" + join(augs) + "] transforms images and the observations are states: use augment=none");
+    throw ConfigError("augment=[" + join(augs, ",") + "] transforms images and the observations are states: use augment=none");
   }
   if (c.get_bool("agent.contrastive") && encoder == "identity") {
     throw ConfigError("agent.contrastive=true needs a key encoder (the momentum copy of a trainable pixel encoder), "
                       "and encoder=identity has none: use encoder=pixel, drq or impala");
   }
   if ((c.get_int("agent.drq_k") > 1 || c.get_int("agent.drq_m") > 1) && !augmented) {
-    throw ConfigError("agent.drq_k/drq_m > 1 average over random augmentations, and augment=[" + join(augs) +
+    throw ConfigError("agent.drq_k/drq_m > 1 average over random augmentations, and augment=[" + join(augs, ",") +
                       "] draws none: choose one, e.g. augment=shift");
   }
 }

@@ -7,6 +7,7 @@
 #include "apps/commands.h"
 #include "augment/augment.h"
 #include "core/error.h"
+#include "core/io.h"
 #include "encoders/encoder.h"
 #include "envs/task.h"
 
@@ -24,9 +25,7 @@ void print_piece(const Invocation& inv, const std::string& group, const std::str
   }
   std::printf("%-18s %s\n", name.c_str(), summary.c_str());
   if (!keys.empty()) {
-    std::string line;
-    for (const auto& k : keys) line += (line.empty() ? "" : ", ") + k;
-    std::printf("%-18s   sets: %s\n", "", line.c_str());
+    std::printf("%-18s   sets: %s\n", "", join(keys, ", ").c_str());
   }
 }
 

@@ -7,6 +7,7 @@
 #include "apps/commands.h"
 #include "core/cpu_tuning.h"
 #include "core/error.h"
+#include "core/io.h"
 #include "core/schema.h"
 
 namespace curlrl::apps {
@@ -50,7 +51,7 @@ void print_help(const Command& cmd, const config::Schema& schema, const std::str
     for (const auto& c : config::group_choices(config_dir, g)) {
       std::string keys;
       try {
-        for (const auto& k : config::group_file_info(config_dir, g, c).keys) keys += (keys.empty() ? "" : " ") + k;
+        keys = join(config::group_file_info(config_dir, g, c).keys, " ");
       } catch (const std::exception& e) {
         keys = std::string("(unreadable: ") + e.what() + ")";
       }

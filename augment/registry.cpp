@@ -5,6 +5,7 @@
 
 #include "augment/augment.h"
 #include "core/config.h"
+#include "core/io.h"
 
 namespace curlrl::augment {
 
@@ -48,9 +49,8 @@ std::unique_ptr<Augmentation> make_augmentation(const std::string& name, const A
   const auto& registry = augmentation_registry();
   auto it = registry.find(name);
   if (it == registry.end()) {
-    std::string known;
-    for (const auto& n : augmentation_names()) known += (known.empty() ? "" : ", ") + n;
-    throw std::invalid_argument("unknown augmentation '" + name + "' (known: " + known + ")");
+    throw std::invalid_argument("unknown augmentation '" + name + "' (known: " + join(augmentation_names(), ", ") +
+                                ")");
   }
   return it->second.make(options);
 }

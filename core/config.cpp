@@ -1,4 +1,5 @@
 #include "core/config.h"
+#include "core/io.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -15,12 +16,6 @@ namespace fs = std::filesystem;
 
 namespace curlrl::config {
 namespace {
-
-std::string join(const std::vector<std::string>& items, const char* sep) {
-  std::string out;
-  for (size_t i = 0; i < items.size(); ++i) out += (i ? sep : "") + items[i];
-  return out;
-}
 
 size_t edit_distance(const std::string& a, const std::string& b) {
   std::vector<size_t> row(b.size() + 1);

@@ -5,6 +5,7 @@
 #include <functional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 namespace curlrl {
 
@@ -17,5 +18,8 @@ std::string read_file(const std::filesystem::path& path);
 
 // Quotes a command-line argument for a POSIX shell only when it needs it.
 std::string shell_quote(const std::string& arg);
+
+// The items separated by `sep` ("a, b, c").
+std::string join(const std::vector<std::string>& items, const std::string& sep);
 
 }  // namespace curlrl

@@ -7,6 +7,7 @@
 #include "encoders/identity.h"
 #include "encoders/impala.h"
 #include "encoders/pixel.h"
+#include "core/io.h"
 
 namespace curlrl::encoders {
 
@@ -44,9 +45,7 @@ Encoder make_encoder(const std::string& name, const EncoderOptions& options) {
   const auto& registry = encoder_registry();
   auto it = registry.find(name);
   if (it == registry.end()) {
-    std::string known;
-    for (const auto& n : encoder_names()) known += (known.empty() ? "" : ", ") + n;
-    throw std::invalid_argument("unknown encoder '" + name + "' (known: " + known + ")");
+    throw std::invalid_argument("unknown encoder '" + name + "' (known: " + join(encoder_names(), ", ") + ")");
   }
   return it->second(options);
 }
