@@ -482,14 +482,28 @@ std::string lowercase(std::string s) {
 // ------------------------------------------------------------------------------------------------------
 // MuJoCo's GPU context and scene, each freed by its owner.
 
+// What mjr_makeContext builds from the model's visual quality settings.
+struct QualitySettings {
+  int samples;      // MSAA samples per pixel of the offscreen framebuffer
+  int shadow_size;  // shadow map width and height
+  int slices;       // tessellation of the builtin spheres, capsules, cylinders and the skybox
+  int stacks;
+};
+
+QualitySettings quality_settings(const mjModel* model, RenderQuality quality) {
+  const auto& q = model->vis.quality;
+  if (quality == RenderQuality::kReference) return {q.offsamples, q.shadowsize, q.numslices, q.numstacks};
+  return {q.offsamples, std::min(q.shadowsize, 1024), std::min(q.numslices, 16), std::min(q.numstacks, 8)};
+}
+
 class MjrContextOwner {
  public:
   // `context` must be current; it stays owned by the caller and must outlive this object.
-  // The offscreen framebuffer is exactly width x height with `samples` MSAA samples per pixel (clearing and
-  // resolving a larger buffer, such as MuJoCo's default 640x480, costs time for nothing). mjr_makeContext takes
-  // these sizes from the model, so it is built from a copy with them set; it only reads the model, uploads
-  // meshes and textures, and the copy is freed right after.
-  MjrContextOwner(const mjModel* model, int width, int height, int samples, int shadow_size,
+  // The offscreen framebuffer is exactly width x height (clearing and resolving a larger buffer, such as
+  // MuJoCo's default 640x480, costs time for nothing). mjr_makeContext takes these sizes and `settings` from the
+  // model, so it is built from a copy with them set; it only reads the model, uploads meshes and textures, and
+  // the copy is freed right after.
+  MjrContextOwner(const mjModel* model, int width, int height, const QualitySettings& settings,
                   GlContext& context)
       : context_(context) {
     mjr_defaultContext(&con_);
@@ -497,8 +511,10 @@ class MjrContextOwner {
     if (copy == nullptr) throw std::runtime_error("curlrl: Renderer: mj_copyModel failed");
     copy->vis.global.offwidth = width;
     copy->vis.global.offheight = height;
-    copy->vis.quality.offsamples = samples;
-    copy->vis.quality.shadowsize = shadow_size;
+    copy->vis.quality.offsamples = settings.samples;
+    copy->vis.quality.shadowsize = settings.shadow_size;
+    copy->vis.quality.numslices = settings.slices;
+    copy->vis.quality.numstacks = settings.stacks;
     try {
       // Text is never drawn; the smallest font keeps the context small and quick to build.
       mjr_makeContext(copy, &con_, mjFONTSCALE_50);
@@ -622,9 +638,6 @@ struct Renderer::Impl {
   const mjModel* model;
   int width;
   int height;
-  // Framebuffer pixels per image pixel along each axis: 1 (reference: the model's MSAA), 2 (fast: 2x2
-  // supersampling without MSAA, box-filtered down).
-  int scale = 1;
   std::string backend_name;
   std::string gl_renderer;
   std::unique_ptr<GlContext> gl;
@@ -636,7 +649,7 @@ struct Renderer::Impl {
   std::vector<uint8_t> rgb;  // OpenGL's bottom-up interleaved RGB, reused across frames
 
   Impl(const mjModel* m, int w, int h, GlBackend backend, RenderQuality quality)
-      : model(m), width(w), height(h), scale(quality == RenderQuality::kFast ? 2 : 1) {
+      : model(m), width(w), height(h) {
     if (model == nullptr) throw std::invalid_argument("curlrl: Renderer: model is null");
     if (width <= 0 || height <= 0) {
       throw std::invalid_argument("curlrl: Renderer: image size must be positive, got " + std::to_string(w) +
@@ -662,7 +675,7 @@ struct Renderer::Impl {
     for (GlBackend candidate : order) {
       const char* label = candidate == GlBackend::kEgl ? "EGL" : "OSMesa";
       try {
-        gl = create_context(p, candidate, scale * width, scale * height);
+        gl = create_context(p, candidate, width, height);
         break;
       } catch (const BackendFailure& e) {
         failures += std::string(failures.empty() ? "" : "; ") + label + ": " + e.what();
@@ -678,10 +691,7 @@ struct Renderer::Impl {
     } else {
       gl_renderer = "unknown";
     }
-    const bool fast = quality == RenderQuality::kFast;
-    const int samples = fast ? 0 : model->vis.quality.offsamples;
-    const int shadow_size = fast ? std::min(model->vis.quality.shadowsize, 1024) : model->vis.quality.shadowsize;
-    mjr = std::make_unique<MjrContextOwner>(model, scale * width, scale * height, samples, shadow_size, *gl);
+    mjr = std::make_unique<MjrContextOwner>(model, width, height, quality_settings(model, quality), *gl);
     gl->release();
 
     bool& announced = backend_name == "EGL" ? p.announced_egl : p.announced_osmesa;
@@ -694,7 +704,7 @@ struct Renderer::Impl {
     mjv_defaultOption(&option);
     mjv_defaultPerturb(&perturb);
     mjv_defaultFreeCamera(model, &camera);
-    rgb.resize(static_cast<size_t>(3) * width * height * scale * scale);
+    rgb.resize(static_cast<size_t>(3) * width * height);
   }
 
   ~Impl() {
@@ -733,7 +743,7 @@ struct Renderer::Impl {
     // found it; the state is not changed. (So `data` must not be used by another thread meanwhile.)
     mjv_updateScene(model, const_cast<mjData*>(data), &option, &perturb, &camera, mjCAT_ALL, scene->get());
 
-    const mjrRect viewport = {0, 0, scale * width, scale * height};
+    const mjrRect viewport = {0, 0, width, height};
     {
       CurrentScope current(*gl);
       mjr_setBuffer(mjFB_OFFSCREEN, mjr->get());
@@ -741,23 +751,13 @@ struct Renderer::Impl {
       mjr_readPixels(rgb.data(), nullptr, viewport, mjr->get());
     }
 
-    // Interleaved bottom-up rows (OpenGL) -> channels first, top-down rows; with supersampling each output
-    // pixel is the rounded mean of its scale x scale block.
+    // Interleaved bottom-up rows (OpenGL) -> channels first, top-down rows.
     uint8_t* planes[3] = {out.data(), out.data() + pixels, out.data() + 2 * pixels};
-    const size_t src_row = static_cast<size_t>(scale) * width * 3;
-    const int block = scale * scale;
     for (int row = 0; row < height; ++row) {
-      // Output row `row` (top-down) covers framebuffer rows scale * (height - 1 - row) and up (bottom-up).
-      const uint8_t* src = rgb.data() + static_cast<size_t>(scale) * (height - 1 - row) * src_row;
+      const uint8_t* src = rgb.data() + static_cast<size_t>(height - 1 - row) * width * 3;
       const size_t dst = static_cast<size_t>(row) * width;
       for (int col = 0; col < width; ++col) {
-        for (int ch = 0; ch < 3; ++ch) {
-          int sum = 0;
-          for (int dy = 0; dy < scale; ++dy) {
-            for (int dx = 0; dx < scale; ++dx) sum += src[dy * src_row + (scale * col + dx) * 3 + ch];
-          }
-          planes[ch][dst + col] = static_cast<uint8_t>((sum + block / 2) / block);
-        }
+        for (int ch = 0; ch < 3; ++ch) planes[ch][dst + col] = src[3 * col + ch];
       }
     }
   }

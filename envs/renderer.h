@@ -18,9 +18,12 @@ GlBackend parse_gl_backend(const std::string& name);
 // The backend from the CURLRL_GL environment variable when set, otherwise `fallback`.
 GlBackend gl_backend_from_env(GlBackend fallback);
 
-// kReference: the model's own settings (4x MSAA, 2048 shadow map), pixel-identical to the suite's renders.
-// kFast: 2x2 supersampling box-filtered down instead of 4x MSAA, and a shadow map of at most 1024x1024, which
-// llvmpipe draws in 35-55% less time; frames differ from the reference by about 1.3/255 on average, at edges.
+// kReference: the model's own settings (4x MSAA, 2048 shadow map, spheres and capsules tessellated 28 x 16),
+// pixel-identical to the suite's renders on this GL.
+// kFast: the same passes and MSAA with curved builtin shapes tessellated at most 16 x 8 and a shadow map of at
+// most 1024 x 1024. llvmpipe's time goes mostly into setting up and rasterising triangles (4 passes of every
+// sphere and capsule, even one pixel wide), so this halves it; frames differ from the reference by 0.05-0.3/255
+// on average, along curved silhouettes.
 enum class RenderQuality { kReference, kFast };
 
 // "reference" or "fast"; anything else throws std::invalid_argument listing the choices.

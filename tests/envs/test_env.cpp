@@ -1,6 +1,11 @@
 // The Env wrapper: action repeat, frame stacking, pixels and states, seeding, saved episode state.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "envs/env.h"
 
 namespace curlrl::envs {
@@ -116,6 +121,27 @@ TEST(Env, CameraZeroKeepsCheetahAndWalkerInViewWhileTheyMoveForward) {
     }
     EXPECT_GT(counts[0], 50) << name;
     EXPECT_NEAR(counts[1], counts[0], counts[0] / 4) << name;  // the camera followed the body
+  }
+}
+
+TEST(Env, FastRenderQualityStaysWithinAFractionOfALevelOfTheReference) {
+  // Every task at a reset state, camera 0, 100 x 100: the fast look (coarser spheres and capsules, smaller
+  // shadow map) against the reference look, mean absolute difference over all pixels and channels.
+  for (const std::string& name : task_names()) {
+    auto task = make_task(name);
+    NumpyRandomState rng(3);
+    task->reset(rng);
+    std::vector<uint8_t> reference(3 * 100 * 100), fast(3 * 100 * 100);
+    using Target = std::pair<RenderQuality, std::vector<uint8_t>*>;
+    for (auto [quality, out] : {Target{RenderQuality::kReference, &reference},
+                                Target{RenderQuality::kFast, &fast}}) {
+      Renderer(task->model(), 100, 100, GlBackend::kAuto, quality).render(task->data(), 0, *out);
+    }
+    double total = 0;
+    for (size_t i = 0; i < fast.size(); ++i) total += std::abs(int{fast[i]} - int{reference[i]});
+    const double mean = total / static_cast<double>(fast.size());
+    EXPECT_LT(mean, 0.6) << name;
+    EXPECT_GT(mean, 0.0) << name << ": identical, so the fast path changed nothing";
   }
 }
 
