@@ -21,5 +21,9 @@ cp "$run_dir"/eval.csv "$run_dir"/train.csv "$run_dir"/config.yaml "$run_dir"/co
   echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
   echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
   echo "final eval: $(tail -n 1 "$out"/eval.csv)"
+  # Training episodes before the first update (empty critic_loss) act uniformly at random: the random baseline.
+  awk -F, 'NR == 1 { for (i = 1; i <= NF; ++i) col[$i] = i; next }
+           $col["critic_loss"] == "" { n++; s += $col["episode_return"]; if (n == 1 || $col["episode_return"] > m) m = $col["episode_return"] }
+           END { if (n) printf "random-action episodes: %d, mean return %.1f, max %.1f\n", n, s / n, m }' "$out"/train.csv
 } > "$out"/info.txt
 cat "$out"/info.txt

@@ -154,6 +154,11 @@ def diagnostics(args):
         if col == "episode_return" and os.path.exists(os.path.join(run_dir, "eval.csv")):
             ev = aggregate.read_eval(os.path.join(run_dir, "eval.csv"))
             ax.plot([s for s, _ in ev], [r for _, r in ev], "o-", ms=3, lw=1.2, color="tab:red", label="evaluation")
+            # Episodes before the first update (no critic loss yet) act uniformly at random: the random baseline.
+            rand = [r for r, loss in zip(cols[col], cols.get("critic_loss", [])) if r is not None and loss is None]
+            if rand:
+                ax.axhline(sum(rand) / len(rand), color="gray", ls="--", lw=1,
+                           label=f"random actions (mean of {len(rand)} episodes)")
             ax.legend(fontsize=7)
         if col == "temperature" and pts and min(p[1] for p in pts) > 0 and \
                 max(p[1] for p in pts) > 10 * min(p[1] for p in pts):
