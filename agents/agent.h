@@ -4,6 +4,7 @@
 
 #include <torch/serialize/archive.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -11,12 +12,16 @@
 #include <vector>
 
 #include "core/config.h"
+#include "core/settings.h"
 #include "envs/env.h"
 #include "replay/replay_buffer.h"
 
 namespace curlrl::agents {
 
 using Metrics = std::map<std::string, double>;
+
+// Where the networks run: device=cpu|cuda (declared in agents/sac_agent.cpp).
+extern const config::Setting<std::string> kDevice;
 
 class Agent {
  public:
@@ -28,6 +33,15 @@ class Agent {
   // Networks, optimiser states and the temperature.
   virtual void save(torch::serialize::OutputArchive& archive) const = 0;
   virtual void load(torch::serialize::InputArchive& archive) = 0;
+};
+
+// The agent registry. An agent variant registers its name, summary and factory with a global
+//   const RegisterAgent kCurl{"curl", "one-line summary", make_sac_agent};
+// which also makes it a choice of the `agent` group; its configs/agent/<name>.yaml sets what makes the variant.
+using AgentFactory = std::function<std::unique_ptr<Agent>(const config::Config&, const envs::EnvSpec&)>;
+struct RegisterAgent {
+  RegisterAgent(const std::string& name, const std::string& summary, AgentFactory make,
+                std::vector<const config::SettingBase*> own_settings = {});
 };
 
 // The agent of config `agent.name` for an environment of `spec`. Invalid combinations (a pixel encoder on

@@ -8,8 +8,11 @@
 
 #include "core/error.h"
 #include "core/io.h"
+#include "core/settings.h"
 
 namespace curlrl::agents {
+
+const config::Setting<std::string> kDevice{"device", "cpu", "where networks run", {.choices = {"cpu", "cuda"}}};
 namespace {
 
 torch::optim::AdamOptions adam(double lr, double beta1) {
@@ -29,6 +32,61 @@ std::vector<torch::Tensor> encoder_parameters(const encoders::EncoderImpl& e) {
   return concat(e.trunk_parameters(), e.head_parameters());
 }
 
+// The SAC settings every agent variant shares (the paper's Table 3 where it and the reference code agree); each
+// configs/agent/<name>.yaml states only what makes its variant, configs/task/<name>.yaml the per-task learning rates.
+const config::Setting<int64_t> kBatchSize{"agent.batch_size", 512,
+                                          "transitions per update (the paper's final runs: 512; the reference code's "
+                                          "script: 128)",
+                                          {.min = 1, .max = 1 << 20}};
+const config::Setting<int64_t> kReplayCapacity{"agent.replay_capacity", 100000,
+                                               "replay buffer capacity in agent transitions", {.min = 1}};
+const config::Setting<int64_t> kInitSteps{"agent.init_steps", 1000,
+                                          "agent steps of uniformly random actions before updates start", {.min = 0}};
+const config::Setting<double> kDiscount{"agent.discount", 0.99, "discount factor gamma", {.min = 0, .max = 1}};
+const config::Setting<int64_t> kHiddenDim{"agent.hidden_dim", 1024,
+                                          "units of the two hidden layers of the actor and of each Q network",
+                                          {.min = 1}};
+const config::Setting<double> kActorLr{"agent.actor_lr", 1e-3, "actor learning rate (Adam)", {.min = 0}};
+const config::Setting<double> kCriticLr{"agent.critic_lr", 1e-3,
+                                        "critic learning rate (Adam; includes the critic's encoder)", {.min = 0}};
+const config::Setting<double> kEncoderLr{"agent.encoder_lr", 1e-3,
+                                         "contrastive optimiser learning rate (W and the encoder)", {.min = 0}};
+const config::Setting<double> kAlphaLr{"agent.alpha_lr", 1e-4, "temperature learning rate (Adam on log alpha)",
+                                       {.min = 0}};
+const config::Setting<double> kActorBeta{"agent.actor_beta", 0.9, "Adam beta1 of the actor", {.min = 0, .max = 1}};
+const config::Setting<double> kCriticBeta{"agent.critic_beta", 0.9, "Adam beta1 of the critic", {.min = 0, .max = 1}};
+const config::Setting<double> kAlphaBeta{"agent.alpha_beta", 0.5, "Adam beta1 of the temperature",
+                                         {.min = 0, .max = 1}};
+const config::Setting<double> kInitTemperature{"agent.init_temperature", 0.1, "initial SAC temperature alpha",
+                                               {.min = 0}};
+const config::Setting<double> kCriticTau{"agent.critic_tau", 0.01, "EMA rate of the target critic's Q heads",
+                                         {.min = 0, .max = 1}};
+const config::Setting<double> kEncoderTau{"agent.encoder_tau", 0.05, "EMA rate of the target (momentum key) encoder",
+                                          {.min = 0, .max = 1}};
+const config::Setting<int64_t> kActorUpdateFreq{"agent.actor_update_freq", 2,
+                                                "update the actor and temperature every this many updates",
+                                                {.min = 1}};
+const config::Setting<int64_t> kCriticTargetUpdateFreq{"agent.critic_target_update_freq", 2,
+                                                       "update the target critic every this many updates", {.min = 1}};
+const config::Setting<double> kLogStdMin{"agent.actor_log_std_min", -10.0,
+                                         "lower bound of the actor's log standard deviation"};
+const config::Setting<double> kLogStdMax{"agent.actor_log_std_max", 2.0,
+                                         "upper bound of the actor's log standard deviation"};
+const config::Setting<bool> kContrastive{"agent.contrastive", false,
+                                         "add the CURL contrastive loss (needs a key encoder)"};
+const config::Setting<bool> kEncoderDoubleStep{
+    "agent.encoder_double_step", false,
+    "reference quirk: the contrastive optimiser and a second one both step the encoder (agent=curl sets it)"};
+const config::Setting<bool> kSharedEncoderForward{
+    "agent.shared_encoder_forward", false,
+    "approximation, off by default: one encoder forward/backward for the critic and contrastive losses"};
+const config::Setting<int64_t> kDrqK{"agent.drq_k", 1,
+                                     "DrQ: augmented next observations whose target values are averaged (1: plain SAC)",
+                                     {.min = 1, .max = 64}};
+const config::Setting<int64_t> kDrqM{"agent.drq_m", 1,
+                                     "DrQ: augmented observations whose critic losses are averaged (1: plain SAC)",
+                                     {.min = 1, .max = 64}};
+
 // The bilinear CURL head has feature_dim^2 weights: 4096 features is 16.8M of them (67 MB, and as much again for
 // each Adam moment).
 constexpr int64_t kMaxContrastiveFeatures = 4096;
@@ -41,44 +99,39 @@ SacOptions SacOptions::from_config(const config::Config& c, const envs::EnvSpec&
   o.pixels = spec.pixels;
   o.obs_shape = spec.observation_shape;
   o.encoder = c.get_string("encoder.name");
-  o.encoder_options.feature_dim = c.get_int("encoder.feature_dim");
-  o.encoder_options.num_layers = c.get_int("encoder.num_layers");
-  o.encoder_options.num_filters = c.get_int("encoder.num_filters");
-  o.encoder_options.tanh = c.get_bool("encoder.tanh");
-  o.hidden_dim = c.get_int("agent.hidden_dim");
-  o.batch_size = c.get_int("agent.batch_size");
-  o.discount = c.get_float("agent.discount");
-  o.init_temperature = c.get_float("agent.init_temperature");
-  o.actor_lr = c.get_float("agent.actor_lr");
-  o.actor_beta = c.get_float("agent.actor_beta");
-  o.critic_lr = c.get_float("agent.critic_lr");
-  o.critic_beta = c.get_float("agent.critic_beta");
-  o.encoder_lr = c.get_float("agent.encoder_lr");
-  o.alpha_lr = c.get_float("agent.alpha_lr");
-  o.alpha_beta = c.get_float("agent.alpha_beta");
-  o.critic_tau = c.get_float("agent.critic_tau");
-  o.encoder_tau = c.get_float("agent.encoder_tau");
-  o.actor_update_freq = c.get_int("agent.actor_update_freq");
-  o.critic_target_update_freq = c.get_int("agent.critic_target_update_freq");
-  o.log_std_min = c.get_float("agent.actor_log_std_min");
-  o.log_std_max = c.get_float("agent.actor_log_std_max");
-  o.contrastive = c.get_bool("agent.contrastive");
-  o.encoder_double_step = c.get_bool("agent.encoder_double_step");
-  o.shared_encoder_forward = c.get_bool("agent.shared_encoder_forward");
-  o.device = c.get_string("device");
-  o.augmentations = c.get_list("augment.name");
-  o.augment = augment::AugmentOptions::from_config(c, spec.pixels ? spec.frame_shape.at(0) : 3);
-  o.drq_k = c.get_int("agent.drq_k");
-  o.drq_m = c.get_int("agent.drq_m");
+  o.make_encoder = [c](const std::vector<int64_t>& shape) { return encoders::make_encoder(c, shape); };
+  o.hidden_dim = kHiddenDim(c);
+  o.batch_size = kBatchSize(c);
+  o.discount = kDiscount(c);
+  o.init_temperature = kInitTemperature(c);
+  o.actor_lr = kActorLr(c);
+  o.actor_beta = kActorBeta(c);
+  o.critic_lr = kCriticLr(c);
+  o.critic_beta = kCriticBeta(c);
+  o.encoder_lr = kEncoderLr(c);
+  o.alpha_lr = kAlphaLr(c);
+  o.alpha_beta = kAlphaBeta(c);
+  o.critic_tau = kCriticTau(c);
+  o.encoder_tau = kEncoderTau(c);
+  o.actor_update_freq = kActorUpdateFreq(c);
+  o.critic_target_update_freq = kCriticTargetUpdateFreq(c);
+  o.log_std_min = kLogStdMin(c);
+  o.log_std_max = kLogStdMax(c);
+  o.contrastive = kContrastive(c);
+  o.encoder_double_step = kEncoderDoubleStep(c);
+  o.shared_encoder_forward = kSharedEncoderForward(c);
+  o.device = kDevice(c);
+  o.drq_k = kDrqK(c);
+  o.drq_m = kDrqM(c);
   check_agent_config(c);
   if (o.log_std_min >= o.log_std_max) throw ConfigError("agent.actor_log_std_min must be below agent.actor_log_std_max");
   if (o.pixels) {
-    if (o.augment.crop_size > std::min(o.obs_shape[1], o.obs_shape[2])) {
-      throw ConfigError("augment.crop_size=" + std::to_string(o.augment.crop_size) + " exceeds task.image_size=" +
+    if (augment::kCropSize(c) > std::min(o.obs_shape[1], o.obs_shape[2])) {
+      throw ConfigError("augment.crop_size=" + std::to_string(augment::kCropSize(c)) + " exceeds task.image_size=" +
                         std::to_string(o.obs_shape[1]));
     }
     try {
-      augment::Pipeline check(o.augmentations, o.augment);
+      o.pipeline = augment::Pipeline(c);
     } catch (const std::invalid_argument& e) {
       throw ConfigError(e.what());
     }
@@ -88,19 +141,20 @@ SacOptions SacOptions::from_config(const config::Config& c, const envs::EnvSpec&
 
 SacAgent::SacAgent(const SacOptions& options)
     : options_(options),
-      pipeline_(options.pixels ? options.augmentations : std::vector<std::string>{}, options.augment),
+      pipeline_(options.pipeline),
       target_entropy_(-static_cast<double>(options.action_dim)) {
-  encoders::EncoderOptions enc = options_.encoder_options;
-  enc.obs_shape = options_.obs_shape;
-  if (options_.pixels) {
-    enc.obs_shape[1] = enc.obs_shape[2] = pipeline_.output_size();
-    if (enc.conv_chunk == 0) enc.conv_chunk = 128;
+  std::vector<int64_t> obs_shape = options_.obs_shape;
+  if (options_.pixels) obs_shape[1] = obs_shape[2] = pipeline_.output_size();
+  if (!options_.make_encoder) {
+    options_.make_encoder = [name = options_.encoder](const std::vector<int64_t>& shape) {
+      return encoders::make_default_encoder(name, shape);
+    };
   }
   const torch::Device device(options_.device);
 
   // The critic owns the encoder; the actor ties its convolutions to the critic's and keeps its own head; the
   // target critic (the momentum key encoder included) starts as an exact copy of the critic.
-  critic_ = Critic(encoders::make_encoder(options_.encoder, enc), options_.action_dim, options_.hidden_dim);
+  critic_ = Critic(options_.make_encoder(obs_shape), options_.action_dim, options_.hidden_dim);
   critic_target_ = Critic(critic_->encoder->make_like(), options_.action_dim, options_.hidden_dim);
   hard_update(critic_->parameters(), critic_target_->parameters());
   auto actor_encoder = critic_->encoder->make_like();
@@ -372,38 +426,20 @@ Metrics SacAgent::update_on(const Batch& b, int64_t step) {
 }
 
 void SacAgent::save(torch::serialize::OutputArchive& archive) const {
-  const auto put = [&](const std::string& key, const auto& saveable) {
+  for_each_part(*this, [&](const std::string& key, const auto& part) {
     torch::serialize::OutputArchive sub;
-    saveable.save(sub);
+    part.save(sub);
     archive.write(key, sub);
-  };
-  put("actor", *actor_);
-  put("critic", *critic_);
-  put("critic_target", *critic_target_);
-  put("actor_opt", *actor_opt_);
-  put("critic_opt", *critic_opt_);
-  put("alpha_opt", *alpha_opt_);
-  if (curl_) put("curl", *curl_);
-  if (contrastive_opt_) put("contrastive_opt", *contrastive_opt_);
-  if (encoder_opt_) put("encoder_opt", *encoder_opt_);
+  });
   archive.write("log_alpha", log_alpha_);
 }
 
 void SacAgent::load(torch::serialize::InputArchive& archive) {
-  const auto get = [&](const std::string& key, auto& loadable) {
+  for_each_part(*this, [&](const std::string& key, auto& part) {
     torch::serialize::InputArchive sub;
     if (!archive.try_read(key, sub)) throw Error("checkpoint has no '" + key + "': it was written by another agent");
-    loadable.load(sub);
-  };
-  get("actor", *actor_);
-  get("critic", *critic_);
-  get("critic_target", *critic_target_);
-  get("actor_opt", *actor_opt_);
-  get("critic_opt", *critic_opt_);
-  get("alpha_opt", *alpha_opt_);
-  if (curl_) get("curl", *curl_);
-  if (contrastive_opt_) get("contrastive_opt", *contrastive_opt_);
-  if (encoder_opt_) get("encoder_opt", *encoder_opt_);
+    part.load(sub);
+  });
   torch::Tensor la;
   archive.read("log_alpha", la);
   torch::NoGradGuard no_grad;
@@ -425,18 +461,14 @@ void check_agent_config(const config::Config& c) {
   if (!pixels && augmented) {
     throw ConfigError("augment=[" + join(augs, ",") + "] transforms images and the observations are states: use augment=none");
   }
-  if (c.get_bool("agent.contrastive") && encoder == "identity") {
+  if (kContrastive(c) && encoder == "identity") {
     throw ConfigError("agent.contrastive=true needs a key encoder (the momentum copy of a trainable pixel encoder), "
                       "and encoder=identity has none: use encoder=pixel, drq or impala");
   }
-  if ((c.get_int("agent.drq_k") > 1 || c.get_int("agent.drq_m") > 1) && !augmented) {
+  if ((kDrqK(c) > 1 || kDrqM(c) > 1) && !augmented) {
     throw ConfigError("agent.drq_k/drq_m > 1 average over random augmentations, and augment=[" + join(augs, ",") +
                       "] draws none: choose one, e.g. augment=shift");
   }
-}
-
-std::unique_ptr<Agent> make_agent(const config::Config& config, const envs::EnvSpec& spec) {
-  return std::make_unique<SacAgent>(SacOptions::from_config(config, spec));
 }
 
 }  // namespace curlrl::agents

@@ -29,8 +29,10 @@ struct SacOptions {
   int64_t action_dim = 1;
   bool pixels = true;
   std::vector<int64_t> obs_shape;  // as the environment gives it: {3k, H, W} or {D}
-  std::string encoder = "pixel";
-  encoders::EncoderOptions encoder_options;  // obs_shape filled in by the agent (after cropping)
+  std::string encoder = "pixel";  // the encoder's name, for messages
+  // Builds the encoder for observations of a shape ({C, H, W} after the pipeline, or {D}); empty: the pixel encoder
+  // with its default settings (pixels) or the identity (states).
+  std::function<encoders::Encoder(const std::vector<int64_t>& obs_shape)> make_encoder;
   int64_t hidden_dim = 1024;
   int64_t batch_size = 512;
   double discount = 0.99;
@@ -48,8 +50,7 @@ struct SacOptions {
   // contrastive losses; the encoder takes one critic-optimiser step on their sum (W its own step), and the actor
   // sees the conv features from before that step.
   bool shared_encoder_forward = false;
-  std::vector<std::string> augmentations = {"crop"};  // the augment pipeline (augment/augment.h), in order
-  augment::AugmentOptions augment;
+  augment::Pipeline pipeline;  // pixels: the augmentations of training batches (augment/augment.h)
   int64_t drq_k = 1;  // DrQ: augmented next observations whose target values are averaged
   int64_t drq_m = 1;  // DrQ: augmented observations whose critic losses are averaged
   std::string device = "cpu";
@@ -99,6 +100,20 @@ class SacAgent : public Agent {
   void update_actor_and_alpha(const torch::Tensor& trunk_obs, Metrics& m);
   void update_contrastive(const torch::Tensor& trunk_obs, const Batch& b, Metrics& m);
   torch::Tensor observation_tensor(const envs::TimeStep& ts) const;
+  // What a checkpoint holds besides log_alpha, by name: the networks and the optimisers (with their moments). save
+  // and load walk this one list; `Self` is SacAgent or const SacAgent.
+  template <class Self, class Fn>
+  static void for_each_part(Self& self, Fn&& fn) {
+    fn("actor", *self.actor_);
+    fn("critic", *self.critic_);
+    fn("critic_target", *self.critic_target_);
+    fn("actor_opt", *self.actor_opt_);
+    fn("critic_opt", *self.critic_opt_);
+    fn("alpha_opt", *self.alpha_opt_);
+    if (self.curl_) fn("curl", *self.curl_);
+    if (self.contrastive_opt_) fn("contrastive_opt", *self.contrastive_opt_);
+    if (self.encoder_opt_) fn("encoder_opt", *self.encoder_opt_);
+  }
 
   SacOptions options_;
   augment::Pipeline pipeline_;

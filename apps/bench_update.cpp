@@ -10,6 +10,7 @@
 
 #include "agents/sac_agent.h"
 #include "core/cpu_tuning.h"
+#include "encoders/pixel.h"
 #include "apps/commands.h"
 
 namespace curlrl::apps {
@@ -23,11 +24,11 @@ struct EncoderFlops {
   double forward = 0, backward = 0, fc = 0;
 };
 
-EncoderFlops encoder_flops(const agents::SacOptions& o) {
-  const int64_t c0 = o.obs_shape[0], f = o.encoder_options.num_filters, feat = o.encoder_options.feature_dim;
-  int64_t size = o.augment.crop_size;
+EncoderFlops encoder_flops(const encoders::PixelEncoderOptions& pe) {
+  const int64_t c0 = pe.obs_shape[0], f = pe.num_filters, feat = pe.feature_dim;
+  int64_t size = pe.obs_shape[1];  // after the crop
   double conv = 0, conv_first = 0;
-  for (int64_t l = 0; l < o.encoder_options.num_layers; ++l) {
+  for (int64_t l = 0; l < pe.num_layers; ++l) {
     size = l == 0 ? (size - 3) / 2 + 1 : size - 2;
     const double flops = 2.0 * (l == 0 ? c0 : f) * 9 * f * size * size;
     conv += flops;
@@ -40,9 +41,10 @@ EncoderFlops encoder_flops(const agents::SacOptions& o) {
   return e;
 }
 
-double update_flops_per_sample(const agents::SacOptions& o, int64_t actor_every) {
-  const int64_t feat = o.encoder_options.feature_dim;
-  const EncoderFlops e = encoder_flops(o);
+double update_flops_per_sample(const agents::SacOptions& o, const encoders::PixelEncoderOptions& pe,
+                               int64_t actor_every) {
+  const int64_t feat = pe.feature_dim;
+  const EncoderFlops e = encoder_flops(pe);
   const double fc = e.fc, enc_fwd = e.forward, enc_bwd = e.backward;
   const int64_t h = o.hidden_dim, a = o.action_dim;
   const double mlp = 2.0 * ((feat + a) * h + h * h + h);      // one Q network
@@ -69,8 +71,8 @@ double bench_matmul() {
   }
   const double peak = 2.0 * n * n * n / best / 1e9;
   const std::string core = openblas_core();
-  std::printf("matmul n=%lld threads=%d gflops=%.1f blas_core=%s\n", static_cast<long long>(n),
-              torch::get_num_threads(), peak, core.empty() ? "not-openblas" : core.c_str());
+  std::printf("matmul n=%lld threads=%d gflops=%.1f blas_core=%s process=%s\n", static_cast<long long>(n),
+              torch::get_num_threads(), peak, core.empty() ? "not-openblas" : core.c_str(), process_name().c_str());
   std::fflush(stdout);
   return peak;
 }
@@ -114,8 +116,10 @@ void bench_update(const config::Config& config, int64_t iters) {
       for (int64_t i = 1; i <= reps; ++i) agent.update(buffer, i, rng);
       const double ms = 1000.0 * (now_s() - t0) / reps;
       // The shared pass skips one encoder forward and one backward: its FLOPs are not the exact update's.
-      const EncoderFlops e = encoder_flops(o);
-      const double flops = update_flops_per_sample(o, o.actor_update_freq) - (shared ? e.forward + e.backward : 0.0);
+      const auto& pe = dynamic_cast<const encoders::PixelEncoderImpl&>(*agent.critic()->encoder).options();
+      const EncoderFlops e = encoder_flops(pe);
+      const double flops =
+          update_flops_per_sample(o, pe, o.actor_update_freq) - (shared ? e.forward + e.backward : 0.0);
       const double gflops = flops * batch / (ms / 1000.0) / 1e9;
       std::printf("update batch=%lld ms_per_update=%.1f gflops=%.1f peak_gflops=%.1f%s\n",
                   static_cast<long long>(batch), ms, gflops, peak, shared ? " approximation=shared_encoder_forward" : "");

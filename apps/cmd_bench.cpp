@@ -6,6 +6,7 @@
 #include <random>
 
 #include "apps/commands.h"
+#include "core/settings.h"
 #include "core/error.h"
 #include "envs/env.h"
 #include "replay/replay_buffer.h"
@@ -13,6 +14,10 @@
 
 namespace curlrl::apps {
 namespace {
+const config::Setting<std::string> kWhat{"what", "all", "what to measure",
+                                         {.choices = {"env", "replay", "update", "blas", "all"}, .command = "bench"}};
+const config::Setting<int64_t> kIters{"iters", 0, "repetitions per measurement (0: a default per benchmark)",
+                                      {.min = 0, .command = "bench"}};
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -27,7 +32,7 @@ void bench_env(const Invocation& inv, int64_t iters) {
     // The task's own settings, with the render quality chosen on the command line (task.render_quality=fast).
     config::Composed c = config::compose(inv.config.schema(), inv.config_dir,
                                          {"task=" + name, "task.render_quality=" + quality});
-    envs::EnvOptions opts = train::env_options(c.config);
+    envs::EnvOptions opts = envs::EnvOptions::from_config(c.config);
     std::mt19937_64 rng(1);
     std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
 
@@ -87,14 +92,14 @@ void bench_replay(int64_t iters) {
 }  // namespace
 
 int run_bench(const Invocation& inv) {
-  const std::string what = inv.config.get_string("what");
-  const int64_t iters = inv.config.get_int("iters");
+  const std::string what = kWhat(inv.config);
+  const int64_t iters = kIters(inv.config);
   if (what == "env" || what == "all") {
     torch::set_num_threads(1);
     bench_env(inv, iters);
   }
   if (what == "replay" || what == "all") bench_replay(iters);
-  torch::set_num_threads(inv.config.get_int("threads") > 0 ? static_cast<int>(inv.config.get_int("threads")) : 2);
+  torch::set_num_threads(train::kThreads(inv.config) > 0 ? static_cast<int>(train::kThreads(inv.config)) : 2);
   if (what == "blas") bench_matmul();
   if (what == "update" || what == "all") bench_update(inv.config, iters);
   return 0;

@@ -6,17 +6,25 @@
 #include <iostream>
 
 #include "apps/commands.h"
+#include "core/settings.h"
 #include "core/error.h"
 #include "core/schema.h"
 #include "train/checkpoint.h"
 #include "train/trainer.h"
 
 namespace curlrl::apps {
+namespace {
+const config::Setting<std::string> kRun{"run", "", "run directory whose last checkpoint to evaluate", {.command = "eval"}};
+const config::Setting<int64_t> kEpisodes{"episodes", 0, "evaluation episodes (0: eval_episodes of the run)",
+                                         {.min = 0, .command = "eval"}};
+const config::Setting<std::string> kVideo{"video", "", "optional mp4 path for a video of the first episode",
+                                          {.command = "eval"}};
+}  // namespace
 
 namespace fs = std::filesystem;
 
 int run_eval(const Invocation& inv) {
-  const std::string run = inv.config.get_string("run");
+  const std::string run = kRun(inv.config);
   if (run.empty()) throw ConfigError("eval needs run=RUN_DIR");
   if (!fs::exists(fs::path(run) / "config.yaml")) throw Error(run + " is not a curlrl run directory (no config.yaml)");
   static const config::Schema schema = config::make_schema("train");
@@ -26,7 +34,7 @@ int run_eval(const Invocation& inv) {
   train::verify_checkpoint(*folder);
 
   train::configure_torch(config);
-  auto env = envs::make_env(config.get_string("task.name"), train::env_options(config));
+  auto env = envs::make_env(config.get_string("task.name"), envs::EnvOptions::from_config(config));
   auto agent = agents::make_agent(config, env->spec());
   try {
     torch::serialize::InputArchive archive;
@@ -38,10 +46,10 @@ int run_eval(const Invocation& inv) {
     const std::string msg = e.what();
     throw Error("cannot read " + (*folder / "agent.pt").string() + ": " + msg.substr(0, msg.find('\n')));
   }
-  const int64_t episodes = inv.config.get_int("episodes") > 0 ? inv.config.get_int("episodes")
+  const int64_t episodes = kEpisodes(inv.config) > 0 ? kEpisodes(inv.config)
                                                               : config.get_int("eval_episodes");
   const auto r = train::evaluate(*agent, *env, static_cast<int>(episodes),
-                                 static_cast<uint32_t>(config.get_int("seed") + 7), inv.config.get_string("video"));
+                                 static_cast<uint32_t>(train::kSeed(config) + 7), kVideo(inv.config));
   std::printf("eval run=%s checkpoint=%s episodes=%lld return_mean=%.3f return_std=%.3f\n", run.c_str(),
               folder->filename().c_str(), static_cast<long long>(episodes), r.mean, r.std);
   return 0;

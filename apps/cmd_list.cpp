@@ -1,47 +1,36 @@
 // curlrl list tasks|agents|encoders|augmentations: every piece that can be chosen by name, one line each, with
 // the keys its configuration file sets.
-#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
 #include "apps/commands.h"
-#include "augment/augment.h"
+#include "core/settings.h"
 #include "core/error.h"
 #include "core/io.h"
-#include "encoders/encoder.h"
-#include "envs/task.h"
 
 namespace curlrl::apps {
 namespace {
+const config::Setting<std::string> kWhat{"what", "tasks", "what to list",
+                                         {.choices = {"tasks", "agents", "encoders", "augmentations"}, .command = "list"}};
 
-// "name  summary" and, indented, the keys of configs/<group>/<name>.yaml (when the file exists).
-void print_piece(const Invocation& inv, const std::string& group, const std::string& name, std::string summary) {
-  std::vector<std::string> keys;
-  const auto files = config::group_choices(inv.config_dir, group);
-  if (std::find(files.begin(), files.end(), name) != files.end()) {
-    config::GroupFileInfo info = config::group_file_info(inv.config_dir, group, name);
-    if (summary.empty()) summary = info.summary;
-    keys = info.keys;
-  }
-  std::printf("%-18s %s\n", name.c_str(), summary.c_str());
-  if (!keys.empty()) {
-    std::printf("%-18s   sets: %s\n", "", join(keys, ", ").c_str());
+// "name  summary" and, indented, the settings the piece owns and the keys its configs/<group>/<name>.yaml sets.
+void print_group(const Invocation& inv, const std::string& group) {
+  for (const auto& plugin : config::plugins(group)) {
+    std::printf("%-18s %s\n", plugin.name.c_str(), plugin.summary.c_str());
+    if (!plugin.settings.empty()) std::printf("%-18s   settings: %s\n", "", join(plugin.settings, ", ").c_str());
+    const auto keys = config::group_file_keys(inv.config_dir, group, plugin.name);
+    if (!keys.empty()) std::printf("%-18s   its file sets: %s\n", "", join(keys, ", ").c_str());
   }
 }
 
 }  // namespace
 
 int run_list(const Invocation& inv) {
-  const std::string what = inv.config.get_string("what");
-  if (what == "tasks") {
-    for (const auto& name : envs::task_names()) print_piece(inv, "task", name, "");
-  } else if (what == "agents") {
-    for (const auto& name : config::group_choices(inv.config_dir, "agent")) print_piece(inv, "agent", name, "");
-  } else if (what == "encoders") {
-    for (const auto& name : encoders::encoder_names()) print_piece(inv, "encoder", name, "");
-  } else if (what == "augmentations") {
-    for (const auto& [name, entry] : augment::augmentation_registry()) print_piece(inv, "augment", name, entry.summary);
-  }
+  const std::string what = kWhat(inv.config);
+  if (what == "tasks") print_group(inv, "task");
+  if (what == "agents") print_group(inv, "agent");
+  if (what == "encoders") print_group(inv, "encoder");
+  if (what == "augmentations") print_group(inv, "augment");
   return 0;
 }
 

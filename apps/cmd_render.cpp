@@ -4,30 +4,41 @@
 #include <random>
 
 #include "apps/commands.h"
+#include "core/settings.h"
 #include "core/error.h"
+#include "envs/env.h"
 #include "envs/renderer.h"
 #include "envs/task.h"
+#include "train/trainer.h"
 #include "train/video.h"
 
 namespace curlrl::apps {
+namespace {
+const config::Setting<std::string> kOut{"out", "", "output path: .mp4 for a random-policy episode, .png for the first frame",
+                                        {.command = "render"}};
+const config::Setting<std::string> kCamera{"camera", "", "camera by name or index (empty: task.camera)",
+                                           {.command = "render"}};
+const config::Setting<int64_t> kSize{"size", 0, "frame height and width (0: task.image_size)",
+                                     {.min = 0, .max = 4096, .command = "render"}};
+const config::Setting<bool> kQpos0{"qpos0", false,
+                                   "render the model at its reference pose (qpos0) instead of a reset episode",
+                                   {.command = "render"}};
+}  // namespace
 
 int run_render(const Invocation& inv) {
-  const std::string out = inv.config.get_string("out");
+  const std::string out = kOut(inv.config);
   const bool png = out.size() > 4 && out.substr(out.size() - 4) == ".png";
   const bool mp4 = out.size() > 4 && out.substr(out.size() - 4) == ".mp4";
   if (!png && !mp4) throw ConfigError("render needs out=PATH.mp4 or out=PATH.png");
   auto task = envs::make_task(inv.config.get_string("task.name"));
-  const int size = static_cast<int>(inv.config.get_int("size") > 0 ? inv.config.get_int("size")
-                                                                   : inv.config.get_int("task.image_size"));
-  const std::string cam_name = inv.config.get_string("camera").empty() ? inv.config.get_string("task.camera")
-                                                                      : inv.config.get_string("camera");
+  const envs::EnvOptions env = envs::EnvOptions::from_config(inv.config);
+  const int size = kSize(inv.config) > 0 ? static_cast<int>(kSize(inv.config)) : env.image_size;
+  const std::string cam_name = kCamera(inv.config).empty() ? env.camera : kCamera(inv.config);
   const int camera = envs::camera_id(task->model(), cam_name);
-  envs::Renderer renderer(task->model(), size, size,
-                          envs::gl_backend_from_env(envs::parse_gl_backend(inv.config.get_string("task.gl_backend"))),
-                          envs::parse_render_quality(inv.config.get_string("task.render_quality")));
-  const int64_t seed = inv.config.get_int("seed");
+  envs::Renderer renderer(task->model(), size, size, envs::gl_backend_from_env(env.gl_backend), env.render_quality);
+  const int64_t seed = train::kSeed(inv.config);
   envs::NumpyRandomState env_rng(static_cast<uint32_t>(seed));
-  if (inv.config.get_bool("qpos0")) {
+  if (kQpos0(inv.config)) {
     // The model as loaded, at its reference pose: no episode initialisation (which may edit the model, e.g. the
     // reacher's target position or the finger's hidden sites).
     mj_resetData(task->model(), task->data());
@@ -37,7 +48,7 @@ int run_render(const Invocation& inv) {
   }
   std::vector<uint8_t> frame(static_cast<size_t>(3 * size * size));
   renderer.render(task->data(), camera, frame);
-  if (png || inv.config.get_bool("qpos0")) {
+  if (png || kQpos0(inv.config)) {
     if (!png) throw ConfigError("qpos0=true renders a single frame: use out=PATH.png");
     train::write_png(out, frame, size, size);
   } else {

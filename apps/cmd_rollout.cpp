@@ -7,13 +7,21 @@
 #include <sstream>
 
 #include "apps/commands.h"
+#include "core/settings.h"
 #include "core/csv.h"
 #include "core/error.h"
 #include "core/io.h"
 #include "envs/task.h"
+#include "train/trainer.h"
 
 namespace curlrl::apps {
 namespace {
+const config::Setting<std::string> kPolicy{"policy", "random",
+                                           "actions: random, zero, or file:PATH (a CSV with one column per action component)",
+                                           {.command = "rollout"}};
+const config::Setting<int64_t> kSteps{"steps", 1000, "control steps to roll out (no action repeat)",
+                                      {.min = 1, .command = "rollout"}};
+const config::Setting<std::string> kOut{"out", "", "output CSV path", {.command = "rollout"}};
 
 std::string num(double v) {
   char buf[40];
@@ -68,9 +76,9 @@ std::vector<std::vector<double>> read_actions(const std::string& path, int dim) 
 }  // namespace
 
 int run_rollout(const Invocation& inv) {
-  const std::string out = inv.config.get_string("out");
+  const std::string out = kOut(inv.config);
   if (out.empty()) throw ConfigError("rollout needs out=PATH.csv");
-  const std::string policy = inv.config.get_string("policy");
+  const std::string policy = kPolicy(inv.config);
   auto task = envs::make_task(inv.config.get_string("task.name"));
   const int dim = task->action_dim();
   std::vector<std::vector<double>> file_actions;
@@ -79,7 +87,7 @@ int run_rollout(const Invocation& inv) {
   } else if (policy != "random" && policy != "zero") {
     throw ConfigError("policy=" + policy + ": expected random, zero or file:PATH");
   }
-  const int64_t seed = inv.config.get_int("seed");
+  const int64_t seed = train::kSeed(inv.config);
   envs::NumpyRandomState env_rng(static_cast<uint32_t>(seed));
   std::mt19937_64 policy_rng(static_cast<uint64_t>(seed));
   std::uniform_real_distribution<double> uniform(-1.0, 1.0);
@@ -105,7 +113,7 @@ int run_rollout(const Invocation& inv) {
     text += "\n";
   };
   append_row(0, nullptr, nullptr);
-  const int64_t steps = inv.config.get_int("steps");
+  const int64_t steps = kSteps(inv.config);
   for (int64_t t = 0; t < steps && !task->last(); ++t) {
     std::vector<double> action(static_cast<size_t>(dim), 0.0);
     if (policy == "random") {

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "apps/commands.h"
+#include "core/settings.h"
 #include "core/error.h"
 #include "core/run_dir.h"
 #include "core/schema.h"
@@ -11,6 +12,10 @@
 #include "train/trainer.h"
 
 namespace curlrl::apps {
+namespace {
+const config::Setting<std::string> kResume{"resume", "", "run directory to continue from its last checkpoint (empty: a new run)",
+                                           {.command = "train"}};
+}  // namespace
 
 namespace fs = std::filesystem;
 
@@ -23,9 +28,6 @@ config::Config resumed_config(const Invocation& inv, const fs::path& dir) {
   if (!fs::exists(saved)) throw Error(dir.string() + " is not a curlrl run directory (no config.yaml)");
   static const config::Schema schema = config::make_schema("train");
   config::Config c = config::Config::from_yaml_file(schema, saved.string());
-  for (const auto& spec : schema.keys()) {
-    if (!c.has(spec.key) && spec.fallback) c.set(spec.key, *spec.fallback);
-  }
   for (const auto& o : inv.overrides) {
     const std::string key = o.substr(0, o.find('='));
     if (key == "resume" || key == "run_dir") continue;
@@ -48,10 +50,10 @@ config::Config resumed_config(const Invocation& inv, const fs::path& dir) {
 
 int run_train(const Invocation& inv) {
   fs::path dir;
-  std::string resume = inv.config.get_string("resume");
-  if (resume.empty() && !inv.config.get_string("run_dir").empty() &&
-      train::latest_checkpoint(inv.config.get_string("run_dir"))) {
-    resume = inv.config.get_string("run_dir");  // starting in a run directory that has a checkpoint continues it
+  std::string resume = kResume(inv.config);
+  if (resume.empty() && !kRunDir(inv.config).empty() &&
+      train::latest_checkpoint(kRunDir(inv.config))) {
+    resume = kRunDir(inv.config);  // starting in a run directory that has a checkpoint continues it
   }
   config::Config config = inv.config;
   if (!resume.empty()) {
@@ -62,7 +64,7 @@ int run_train(const Invocation& inv) {
 
   // Everything is built (and the configuration checked) before the run directory is written.
   train::install_stop_handlers();
-  const std::string wanted = inv.config.get_string("run_dir");
+  const std::string wanted = kRunDir(inv.config);
   if (resume.empty()) {
     dir = wanted.empty() ? auto_run_dir(inv.config, std::chrono::system_clock::now()) : fs::path(wanted);
     if (!wanted.empty() && fs::exists(dir / "config.yaml")) {

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/io.h"
 #include "core/schema.h"
+#include "core/settings.h"
 
 namespace curlrl::apps {
 
@@ -44,18 +45,19 @@ void print_help(const Command& cmd, const config::Schema& schema, const std::str
   } catch (const std::exception& e) {
     std::cout << "(defaults unavailable: " << e.what() << ")\n";
   }
-  std::cout << "groups (choose with group=name; each piece with the keys its file sets; config dir " << config_dir
-            << "):\n";
+  std::cout << "groups (choose with group=name; each piece with its own settings and the keys its file in " << config_dir
+            << " sets):\n";
   for (const auto& g : config::group_names()) {
     std::printf("  %s\n", g.c_str());
-    for (const auto& c : config::group_choices(config_dir, g)) {
-      std::string keys;
+    for (const auto& plugin : config::plugins(g)) {
+      std::string keys = join(plugin.settings, " ");
       try {
-        keys = join(config::group_file_info(config_dir, g, c).keys, " ");
+        const std::string file_keys = join(config::group_file_keys(config_dir, g, plugin.name), " ");
+        if (!file_keys.empty()) keys += (keys.empty() ? "" : "; ") + std::string("file: ") + file_keys;
       } catch (const std::exception& e) {
-        keys = std::string("(unreadable: ") + e.what() + ")";
+        keys += std::string(" (file unreadable: ") + e.what() + ")";
       }
-      std::printf("    %-18s %s\n", c.c_str(), keys.empty() ? "(no keys)" : keys.c_str());
+      std::printf("    %-18s %s\n", plugin.name.c_str(), keys.empty() ? "(no keys)" : keys.c_str());
     }
   }
   std::cout << "\nkeys (set with key=value; default as composed from " << config_dir << "):\n";
@@ -77,7 +79,10 @@ void print_help(const Command& cmd, const config::Schema& schema, const std::str
       for (const auto& x : spec.choices) c += (c.empty() ? "" : "|") + x;
       type += " (" + c + ")";
     }
-    const std::string def = have_defaults ? config::value_to_string(defaults.get(spec.key)) : "?";
+    // A plugin's settings are in the composed defaults only when it is chosen there; else their own default.
+    const std::string def = have_defaults && defaults.has(spec.key) ? config::value_to_string(defaults.get(spec.key))
+                            : spec.fallback                           ? config::value_to_string(*spec.fallback)
+                                                                      : "?";
     std::printf("  %-34s %-22s default %-14s %s\n", spec.key.c_str(), type.c_str(),
                 def.empty() ? "\"\"" : def.c_str(), spec.doc.c_str());
   }

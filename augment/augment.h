@@ -5,8 +5,9 @@
 // LibTorch's global one), so the same generator state gives the same batch, and transforms each sample's stacked
 // frames alike (one offset, rectangle, colour change or angle per sample).
 //
-// Adding an augmentation: a class implementing Augmentation in its own file under augment/, one line in
-// augment/registry.cpp, a configs/augment/<name>.yaml, and a test (see tests/augment/test_augmentations.cpp).
+// Adding an augmentation: a class implementing Augmentation and its RegisterAugmentation entry (with its settings) in
+// its own file under augment/, a configs/augment/<name>.yaml (a comment saying what it does; settings only where a
+// choice should differ from their defaults), and a test (see tests/augment/test_augmentations.cpp).
 #pragma once
 
 #include <torch/types.h>
@@ -20,34 +21,15 @@
 #include <vector>
 
 #include "augment/crop.h"
-
-namespace curlrl::config {
-class Config;
-}
+#include "core/settings.h"
 
 namespace curlrl::augment {
 
-// Every augmentation's settings (the augment.* configuration keys).
-struct AugmentOptions {
-  int64_t frame_channels = 3;          // C: colour channels per stacked frame
-  int64_t crop_size = 84;              // crop: output size; also the centre crop every pipeline starts from
-  bool crop_reference_range = false;   // crop: offsets in [0, H - size - 1] as the reference code draws them
-  int64_t shift_pad = 4;               // shift: edge-replicating padding, then a random crop back to H x W
-  int64_t translate_size = 108;        // translate: side of the zero canvas the frame is placed in
-  int64_t cutout_min = 10;             // cutout: rectangle sides drawn uniformly in [min, max] pixels
-  int64_t cutout_max = 30;
-  bool cutout_color = false;           // cutout: fill with a random colour instead of zeros
-  double jitter_brightness = 0.4;      // color_jitter: factors drawn in [1 - x, 1 + x] ...
-  double jitter_contrast = 0.4;
-  double jitter_saturation = 0.4;
-  double jitter_hue = 0.5;             // ... and a hue shift in [-x, x] of a full turn (x <= 0.5)
-  double grayscale_p = 0.3;            // grayscale: probability per sample
-  double flip_p = 0.5;                 // flip: probability of a horizontal flip per sample
-  std::string rotate_mode = "quarter";  // rotate: "quarter" (0/90/180/270 degrees) or "small" (uniform angle)
-  double rotate_degrees = 5.0;         // rotate small: angles in [-x, x] degrees
+// Colour channels per stacked frame (RGB).
+constexpr int64_t kFrameChannels = 3;
 
-  static AugmentOptions from_config(const config::Config& c, int64_t frame_channels = 3);
-};
+// The side of the crop every pixel pipeline starts from (augment.crop_size; declared in augment/registry.cpp).
+extern const config::Setting<int64_t> kCropSize;
 
 class Augmentation {
  public:
@@ -61,16 +43,23 @@ class Augmentation {
   virtual int64_t output_size(int64_t size) const { return size; }
 };
 
-using AugmentationFactory = std::function<std::unique_ptr<Augmentation>(const AugmentOptions&)>;
-struct AugmentationEntry {
-  std::string summary;  // one line for `curlrl list augmentations`
-  AugmentationFactory make;
+// The augmentation registry. Each augmentation registers itself, with the settings it owns, in one global beside
+// its class:
+//   const RegisterAugmentation kCutout{"cutout", "one-line summary", {&kCutoutMin, ...}, make<Cutout>};
+// which also makes it a choice of the `augment` group (core/settings.h). A factory builds the augmentation from a
+// configuration that chose it (so its settings are there).
+using AugmentationFactory = std::function<std::unique_ptr<Augmentation>(const config::Config&)>;
+struct RegisterAugmentation {
+  RegisterAugmentation(const std::string& name, const std::string& summary,
+                       const std::vector<const config::SettingBase*>& own_settings, AugmentationFactory make);
 };
-// Registry: name -> summary and factory (augment/registry.cpp).
-const std::map<std::string, AugmentationEntry>& augmentation_registry();
+template <class T>
+std::unique_ptr<Augmentation> make(const config::Config& config) {
+  return std::make_unique<T>(config);
+}
 std::vector<std::string> augmentation_names();
 // Throws std::invalid_argument naming the known augmentations when `name` is not one.
-std::unique_ptr<Augmentation> make_augmentation(const std::string& name, const AugmentOptions& options);
+std::unique_ptr<Augmentation> make_augmentation(const std::string& name, const config::Config& config);
 
 // The chosen augmentations in order, starting from the replay's uint8 frames. Every pipeline starts with a crop to
 // options.crop_size: a random one when the list starts with `crop` (read straight from the uint8 storage), the
@@ -78,7 +67,10 @@ std::unique_ptr<Augmentation> make_augmentation(const std::string& name, const A
 // `none` is no augmentation.
 class Pipeline {
  public:
-  Pipeline(const std::vector<std::string>& names, const AugmentOptions& options);
+  // A random crop to kCropSize's default and nothing else (CURL's pipeline).
+  Pipeline();
+  // The augmentations `config` chose (augment.name), with their settings.
+  explicit Pipeline(const config::Config& config);
   // Training batch: the crop, then every augmentation's apply().
   torch::Tensor train(const FrameBatch& frames, std::mt19937_64& rng) const;
   // Acting and evaluation: the centre crop, then every augmentation's apply_eval().
@@ -88,12 +80,14 @@ class Pipeline {
   // True when the pipeline does anything random (false for [] and [none]).
   bool random() const { return random_crop_ || !steps_.empty(); }
   const std::vector<std::string>& names() const { return names_; }
+  int64_t crop_size() const { return crop_size_; }
 
  private:
   std::vector<std::string> names_;
-  AugmentOptions options_;
+  int64_t crop_size_;
   bool random_crop_ = false;
-  std::vector<std::unique_ptr<Augmentation>> steps_;  // after the crop
+  bool crop_reference_range_ = false;
+  std::vector<std::shared_ptr<const Augmentation>> steps_;  // after the crop
 };
 
 }  // namespace curlrl::augment

@@ -41,10 +41,14 @@ std::vector<std::pair<int64_t, int64_t>> draw_offsets(int64_t batch, int64_t max
   return at;
 }
 
+const config::Setting<bool> kCropReferenceRange{
+    "augment.crop_reference_range", false,
+    "crop: draw offsets in [0, size-crop-1] as the reference code does, instead of the full range [0, size-crop]"};
+
 // Random crop to crop_size (the pipeline reads it straight from uint8 frames; this is the float version).
 class Crop : public Augmentation {
  public:
-  explicit Crop(const AugmentOptions& o) : size_(o.crop_size), reference_range_(o.crop_reference_range) {}
+  explicit Crop(const config::Config& c) : size_(kCropSize(c)), reference_range_(kCropReferenceRange(c)) {}
   torch::Tensor apply(const torch::Tensor& x, std::mt19937_64& rng) const override {
     check_batch(x, "crop");
     const int64_t spare = reference_range_ ? 1 : 0;
@@ -64,11 +68,18 @@ class Crop : public Augmentation {
   int64_t size_;
   bool reference_range_;
 };
+const RegisterAugmentation kCrop{"crop",
+                                 "random crop to augment.crop_size, one offset per sample (CURL, RAD); acting: centre "
+                                 "crop; must come first",
+                                 {&kCropReferenceRange}, make<Crop>};
 
 // DrQ's shift: pad by replicating the edges, then a random crop back to the original size.
+const config::Setting<int64_t> kShiftPad{"augment.shift_pad", 4,
+                                         "shift: pixels of edge-replicating padding before the random crop back",
+                                         {.min = 0, .max = 64}};
 class Shift : public Augmentation {
  public:
-  explicit Shift(const AugmentOptions& o) : pad_(o.shift_pad) {
+  explicit Shift(const config::Config& c) : pad_(kShiftPad(c)) {
     if (pad_ < 0) throw std::invalid_argument("shift: shift_pad must be >= 0");
   }
   torch::Tensor apply(const torch::Tensor& x, std::mt19937_64& rng) const override {
@@ -82,11 +93,16 @@ class Shift : public Augmentation {
  private:
   int64_t pad_;
 };
+const RegisterAugmentation kShift{"shift", "pad augment.shift_pad by replicating edges, random crop back to size (DrQ)",
+                                  {&kShiftPad}, make<Shift>};
 
 // RAD's translate: the whole frame placed at a random position in a larger zero canvas.
+const config::Setting<int64_t> kTranslateSize{"augment.translate_size", 108,
+                                              "translate: side of the zero canvas the frame is placed in",
+                                              {.min = 1, .max = 4096}};
 class Translate : public Augmentation {
  public:
-  explicit Translate(const AugmentOptions& o) : size_(o.translate_size) {}
+  explicit Translate(const config::Config& c) : size_(kTranslateSize(c)) {}
   torch::Tensor apply(const torch::Tensor& x, std::mt19937_64& rng) const override {
     check(x);
     const auto at = draw_offsets(x.size(0), size_ - x.size(2), size_ - x.size(3), rng);
@@ -121,11 +137,17 @@ class Translate : public Augmentation {
   }
   int64_t size_;
 };
+const RegisterAugmentation kTranslate{"translate",
+                                      "frame at a random place in a zero canvas of augment.translate_size (RAD); "
+                                      "acting: centred",
+                                      {&kTranslateSize}, make<Translate>};
 
 // Horizontal flip with probability p per sample.
+const config::Setting<double> kFlipP{"augment.flip_p", 0.5, "flip: probability of a horizontal flip per sample",
+                                     {.min = 0, .max = 1}};
 class Flip : public Augmentation {
  public:
-  explicit Flip(const AugmentOptions& o) : p_(o.flip_p) {}
+  explicit Flip(const config::Config& c) : p_(kFlipP(c)) {}
   torch::Tensor apply(const torch::Tensor& x, std::mt19937_64& rng) const override {
     check_batch(x, "flip");
     const torch::Tensor mask = bernoulli_mask(x.size(0), p_, rng).view({-1, 1, 1, 1});
@@ -135,15 +157,18 @@ class Flip : public Augmentation {
  private:
   double p_;
 };
+const RegisterAugmentation kFlip{"flip", "horizontal flip with probability augment.flip_p per sample", {&kFlipP},
+                                 make<Flip>};
 
 // A random multiple of 90 degrees, or a small random angle (bilinear, zeros outside), per sample.
+const config::Setting<std::string> kRotateMode{
+    "augment.rotate_mode", "quarter", "rotate: quarter (multiples of 90 degrees) or small (a random angle)",
+    {.choices = {"quarter", "small"}}};
+const config::Setting<double> kRotateDegrees{"augment.rotate_degrees", 5.0, "rotate small: largest angle in degrees",
+                                             {.min = 0, .max = 180}};
 class Rotate : public Augmentation {
  public:
-  explicit Rotate(const AugmentOptions& o) : small_(o.rotate_mode == "small"), degrees_(o.rotate_degrees) {
-    if (o.rotate_mode != "small" && o.rotate_mode != "quarter") {
-      throw std::invalid_argument("rotate: rotate_mode must be quarter or small, got '" + o.rotate_mode + "'");
-    }
-  }
+  explicit Rotate(const config::Config& c) : small_(kRotateMode(c) == "small"), degrees_(kRotateDegrees(c)) {}
   torch::Tensor apply(const torch::Tensor& x, std::mt19937_64& rng) const override {
     check_batch(x, "rotate");
     return small_ ? small_angles(x, rng) : quarter_turns(x, rng);
@@ -178,6 +203,10 @@ class Rotate : public Augmentation {
   bool small_;
   double degrees_;
 };
+const RegisterAugmentation kRotate{"rotate",
+                                   "random multiple of 90 degrees, or a small angle up to augment.rotate_degrees "
+                                   "(augment.rotate_mode)",
+                                   {&kRotateMode, &kRotateDegrees}, make<Rotate>};
 
 }  // namespace
 
@@ -188,11 +217,5 @@ torch::Tensor bernoulli_mask(int64_t n, double p, std::mt19937_64& rng) {
   for (int64_t i = 0; i < n; ++i) m[i] = u(rng) < p;
   return mask;
 }
-
-std::unique_ptr<Augmentation> make_crop(const AugmentOptions& o) { return std::make_unique<Crop>(o); }
-std::unique_ptr<Augmentation> make_shift(const AugmentOptions& o) { return std::make_unique<Shift>(o); }
-std::unique_ptr<Augmentation> make_translate(const AugmentOptions& o) { return std::make_unique<Translate>(o); }
-std::unique_ptr<Augmentation> make_flip(const AugmentOptions& o) { return std::make_unique<Flip>(o); }
-std::unique_ptr<Augmentation> make_rotate(const AugmentOptions& o) { return std::make_unique<Rotate>(o); }
 
 }  // namespace curlrl::augment

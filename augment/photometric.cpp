@@ -35,10 +35,15 @@ torch::Tensor per_sample(int64_t n, double lo, double hi, std::mt19937_64& rng) 
 }
 
 // A rectangle per sample set to zero or to one random colour (the same in every stacked frame).
+const config::Setting<int64_t> kCutoutMin{"augment.cutout_min", 10, "cutout: smallest rectangle side in pixels",
+                                          {.min = 1}};
+const config::Setting<int64_t> kCutoutMax{"augment.cutout_max", 30, "cutout: largest rectangle side in pixels",
+                                          {.min = 1}};
+const config::Setting<bool> kCutoutColor{"augment.cutout_color", false,
+                                         "cutout: fill with a random colour instead of zeros"};
 class Cutout : public Augmentation {
  public:
-  explicit Cutout(const AugmentOptions& o)
-      : min_(o.cutout_min), max_(o.cutout_max), color_(o.cutout_color), channels_(o.frame_channels) {
+  explicit Cutout(const config::Config& c) : min_(kCutoutMin(c)), max_(kCutoutMax(c)), color_(kCutoutColor(c)) {
     if (min_ < 1 || max_ < min_) throw std::invalid_argument("cutout: need 1 <= cutout_min <= cutout_max");
   }
   torch::Tensor apply(const torch::Tensor& x, std::mt19937_64& rng) const override {
@@ -56,9 +61,9 @@ class Cutout : public Augmentation {
         window.zero_();
         continue;
       }
-      std::vector<double> colour(static_cast<size_t>(channels_));
+      std::vector<double> colour(static_cast<size_t>(kFrameChannels));
       for (auto& c : colour) c = value(rng);
-      for (int64_t ch = 0; ch < x.size(1); ++ch) window[ch].fill_(colour[static_cast<size_t>(ch % channels_)]);
+      for (int64_t ch = 0; ch < x.size(1); ++ch) window[ch].fill_(colour[static_cast<size_t>(ch % kFrameChannels)]);
     }
     return out;
   }
@@ -66,21 +71,33 @@ class Cutout : public Augmentation {
  private:
   int64_t min_, max_;
   bool color_;
-  int64_t channels_;
 };
+const RegisterAugmentation kCutout{"cutout",
+                                   "one rectangle per sample set to zero or a random colour (augment.cutout_*)",
+                                   {&kCutoutMin, &kCutoutMax, &kCutoutColor}, make<Cutout>};
+
+const config::Setting<double> kJitterBrightness{"augment.jitter_brightness", 0.4,
+                                                "color_jitter: brightness factor drawn in [1-x, 1+x]", {.min = 0}};
+const config::Setting<double> kJitterContrast{"augment.jitter_contrast", 0.4,
+                                              "color_jitter: contrast factor drawn in [1-x, 1+x]", {.min = 0}};
+const config::Setting<double> kJitterSaturation{"augment.jitter_saturation", 0.4,
+                                                "color_jitter: saturation factor drawn in [1-x, 1+x]", {.min = 0}};
+const config::Setting<double> kJitterHue{"augment.jitter_hue", 0.5,
+                                         "color_jitter: hue shift drawn in [-x, x] of a full turn",
+                                         {.min = 0, .max = 0.5}};
 
 // Brightness, contrast, saturation and hue, in that order, with one draw of each per sample.
 class ColorJitter : public Augmentation {
  public:
-  explicit ColorJitter(const AugmentOptions& o)
-      : brightness_(o.jitter_brightness), contrast_(o.jitter_contrast), saturation_(o.jitter_saturation),
-        hue_(o.jitter_hue), channels_(o.frame_channels) {
+  explicit ColorJitter(const config::Config& c)
+      : brightness_(kJitterBrightness(c)), contrast_(kJitterContrast(c)), saturation_(kJitterSaturation(c)),
+        hue_(kJitterHue(c)) {
     if (brightness_ < 0 || contrast_ < 0 || saturation_ < 0 || hue_ < 0 || hue_ > 0.5) {
       throw std::invalid_argument("color_jitter: strengths must be >= 0 and the hue's <= 0.5");
     }
   }
   torch::Tensor apply(const torch::Tensor& x, std::mt19937_64& rng) const override {
-    torch::Tensor f = frames_view(x, channels_, "color_jitter") / 255.0;  // [B, S, 3, H, W] in [0, 1]
+    torch::Tensor f = frames_view(x, kFrameChannels, "color_jitter") / 255.0;  // [B, S, 3, H, W] in [0, 1]
     const int64_t B = x.size(0);
     const torch::Tensor b = per_sample(B, 1 - brightness_, 1 + brightness_, rng);
     const torch::Tensor c = per_sample(B, 1 - contrast_, 1 + contrast_, rng);
@@ -118,15 +135,19 @@ class ColorJitter : public Augmentation {
     return torch::stack(out, 2);
   }
   double brightness_, contrast_, saturation_, hue_;
-  int64_t channels_;
 };
+const RegisterAugmentation kColorJitter{
+    "color_jitter", "brightness, contrast, saturation, hue per sample, in that order (augment.jitter_*)",
+    {&kJitterBrightness, &kJitterContrast, &kJitterSaturation, &kJitterHue}, make<ColorJitter>};
 
 // Luma in all three channels, with probability p per sample.
+const config::Setting<double> kGrayscaleP{"augment.grayscale_p", 0.3, "grayscale: probability per sample",
+                                          {.min = 0, .max = 1}};
 class Grayscale : public Augmentation {
  public:
-  explicit Grayscale(const AugmentOptions& o) : p_(o.grayscale_p), channels_(o.frame_channels) {}
+  explicit Grayscale(const config::Config& c) : p_(kGrayscaleP(c)) {}
   torch::Tensor apply(const torch::Tensor& x, std::mt19937_64& rng) const override {
-    const torch::Tensor f = frames_view(x, channels_, "grayscale");
+    const torch::Tensor f = frames_view(x, kFrameChannels, "grayscale");
     const torch::Tensor grey = luma(f).expand_as(f).reshape(x.sizes());
     const torch::Tensor mask = bernoulli_mask(x.size(0), p_, rng).view({-1, 1, 1, 1});
     return torch::where(mask, grey, x);
@@ -134,16 +155,18 @@ class Grayscale : public Augmentation {
 
  private:
   double p_;
-  int64_t channels_;
 };
+const RegisterAugmentation kGrayscale{"grayscale",
+                                      "luma in all colour channels with probability augment.grayscale_p per sample",
+                                      {&kGrayscaleP}, make<Grayscale>};
 
 // One random 3x3 convolution over the colour channels (3 -> 3, Xavier-normal weights, no bias), drawn per batch
 // and applied to every frame; the result is clipped to [0, 255].
 class RandConv : public Augmentation {
  public:
-  explicit RandConv(const AugmentOptions& o) : channels_(o.frame_channels) {}
+  explicit RandConv(const config::Config&) {}
   torch::Tensor apply(const torch::Tensor& x, std::mt19937_64& rng) const override {
-    const torch::Tensor f = frames_view(x, channels_, "rand_conv");
+    const torch::Tensor f = frames_view(x, kFrameChannels, "rand_conv");
     std::normal_distribution<double> normal(0.0, std::sqrt(2.0 / (27.0 + 27.0)));
     torch::Tensor weight = torch::empty({3, 3, 3, 3});
     float* w = weight.data_ptr<float>();
@@ -156,21 +179,18 @@ class RandConv : public Augmentation {
   }
 
  private:
-  int64_t channels_;
 };
+const RegisterAugmentation kRandConv{"rand_conv", "a random 3x3 convolution over the colour channels, redrawn per batch",
+                                     {}, make<RandConv>};
 
 class None : public Augmentation {
  public:
-  explicit None(const AugmentOptions&) {}
+  explicit None(const config::Config&) {}
   torch::Tensor apply(const torch::Tensor& x, std::mt19937_64&) const override { return x; }
 };
+const RegisterAugmentation kNone{"none", "no augmentation (observations are only centre-cropped to augment.crop_size)",
+                                 {}, make<None>};
 
 }  // namespace
-
-std::unique_ptr<Augmentation> make_cutout(const AugmentOptions& o) { return std::make_unique<Cutout>(o); }
-std::unique_ptr<Augmentation> make_color_jitter(const AugmentOptions& o) { return std::make_unique<ColorJitter>(o); }
-std::unique_ptr<Augmentation> make_grayscale(const AugmentOptions& o) { return std::make_unique<Grayscale>(o); }
-std::unique_ptr<Augmentation> make_rand_conv(const AugmentOptions& o) { return std::make_unique<RandConv>(o); }
-std::unique_ptr<Augmentation> make_none(const AugmentOptions& o) { return std::make_unique<None>(o); }
 
 }  // namespace curlrl::augment

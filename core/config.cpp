@@ -315,8 +315,8 @@ void merge_yaml(const Schema& schema, const YAML::Node& node, const std::string&
                 std::map<std::string, Value>& out, const std::set<std::string>& skip = {}) {
   for (const auto& item : node) {
     const std::string name = item.first.as<std::string>();
-    if (prefix.empty() && skip.count(name)) continue;
     const std::string key = prefix.empty() ? name : prefix + "." + name;
+    if (skip.count(key)) continue;
     const YAML::Node& child = item.second;
     const std::string at = where + ":" + std::to_string(child.Mark().line + 1);
     if (const KeySpec* spec = schema.find(key)) {
@@ -338,7 +338,7 @@ void merge_yaml(const Schema& schema, const YAML::Node& node, const std::string&
         throw ConfigError(at + ": " + e.what());
       }
     } else if (child.IsMap()) {
-      merge_yaml(schema, child, key, where, out);
+      merge_yaml(schema, child, key, where, out, skip);
     } else {
       throw ConfigError(at + ": unknown config key '" + key + "' (did you mean " + schema.nearest(key) + "?)");
     }
@@ -386,12 +386,6 @@ Choices read_defaults(const YAML::Node& node, const std::string& file) {
 
 }  // namespace
 
-Config Config::from_yaml_file(const Schema& schema, const std::string& path) {
-  Config config(&schema);
-  merge_yaml(schema, load_yaml(path), "", path, config.values_);
-  return config;
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Composition
 // ---------------------------------------------------------------------------------------------------------------
@@ -400,7 +394,14 @@ bool is_group(const std::string& name) {
   return std::find(g.begin(), g.end(), name) != g.end();
 }
 
-std::vector<std::string> group_choices(const std::string& config_dir, const std::string& group) {
+namespace {
+
+// The members of `group` a configuration may choose: the schema's choices for <group>.name (the registered
+// plugins), or, for a schema that declares none, the YAML files in <config_dir>/<group>/.
+std::vector<std::string> group_choices(const Schema& schema, const std::string& config_dir,
+                                       const std::string& group) {
+  const KeySpec* spec = schema.find(group + ".name");
+  if (spec && !spec->choices.empty()) return spec->choices;
   std::vector<std::string> out;
   const fs::path dir = fs::path(config_dir) / group;
   if (fs::is_directory(dir)) {
@@ -411,8 +412,6 @@ std::vector<std::string> group_choices(const std::string& config_dir, const std:
   std::sort(out.begin(), out.end());
   return out;
 }
-
-namespace {
 
 void collect_keys(const YAML::Node& node, const std::string& prefix, std::vector<std::string>& out) {
   if (!node.IsMap()) return;
@@ -428,19 +427,89 @@ void collect_keys(const YAML::Node& node, const std::string& prefix, std::vector
   }
 }
 
+// The group members `values` chose (<group>.name, a string or a list).
+std::vector<std::string> chosen(const std::map<std::string, Value>& values, const std::string& group) {
+  auto it = values.find(group + ".name");
+  if (it == values.end()) return {};
+  if (const auto* list = std::get_if<std::vector<std::string>>(&it->second)) return *list;
+  if (const auto* one = std::get_if<std::string>(&it->second)) return {*one};
+  return {};
+}
+
+// Whether `spec` belongs in a configuration with the group choices of `values`: keys without owners always do,
+// a plugin's keys when one of its owners is chosen.
+bool active(const KeySpec& spec, const std::map<std::string, Value>& values) {
+  if (spec.owners.empty()) return true;
+  const std::string group = spec.key.substr(0, spec.key.find('.'));
+  for (const auto& c : chosen(values, group)) {
+    if (std::find(spec.owners.begin(), spec.owners.end(), c) != spec.owners.end()) return true;
+  }
+  return false;
+}
+
+// Makes `values` hold exactly the keys of its choices: the missing ones from their defaults; keys of unchosen
+// plugins are an error when `strict` (the user set one), else dropped (a run's config.yaml from an older version).
+void complete(const Schema& schema, std::map<std::string, Value>& values, bool strict, const std::string& where) {
+  for (const auto& spec : schema.keys()) {
+    const bool present = values.count(spec.key) > 0;
+    if (!active(spec, values)) {
+      if (present && strict) {
+        const std::string group = spec.key.substr(0, spec.key.find('.'));
+        throw ConfigError(spec.key + " is a setting of " + group + " " + join(spec.owners, ", ") + ", but " +
+                          group + "=" + join(chosen(values, group), ",") + " was chosen");
+      }
+      values.erase(spec.key);
+    } else if (!present) {
+      if (!spec.fallback) {
+        throw ConfigError("config key '" + spec.key + "' has no value: set it in " + where + " or on the command line");
+      }
+      values[spec.key] = *spec.fallback;
+    }
+  }
+}
+
 }  // namespace
 
-GroupFileInfo group_file_info(const std::string& config_dir, const std::string& group, const std::string& choice) {
-  const fs::path file = fs::path(config_dir) / group / (choice + ".yaml");
-  GroupFileInfo info;
-  std::ifstream in(file);
-  std::string line;
-  if (std::getline(in, line) && line.rfind("#", 0) == 0) {
-    const size_t start = line.find_first_not_of("# ");
-    if (start != std::string::npos) info.summary = line.substr(start);
+Config Config::defaults(const Schema& schema) {
+  Config config(&schema);
+  for (const auto& spec : schema.keys()) {
+    if (spec.fallback) config.values_[spec.key] = *spec.fallback;
   }
-  collect_keys(load_yaml(file.string()), "", info.keys);
-  return info;
+  return config;
+}
+
+Config Config::from_yaml_file(const Schema& schema, const std::string& path) {
+  Config config(&schema);
+  const YAML::Node node = load_yaml(path);
+  // The file's group choices first: settings of pieces it did not choose are skipped unread (an older version wrote
+  // every setting, and its values for unchosen pieces need not fit today's ranges).
+  std::map<std::string, Value> choices;
+  for (const auto& group : group_names()) {
+    const YAML::Node name = node[group] ? node[group]["name"] : YAML::Node();
+    if (!name) continue;
+    std::vector<std::string> picked;
+    if (name.IsSequence()) {
+      for (const auto& item : name) picked.push_back(item.as<std::string>());
+    } else {
+      picked.push_back(name.as<std::string>());
+    }
+    choices[group + ".name"] = picked;
+  }
+  std::set<std::string> unchosen;
+  for (const auto& spec : schema.keys()) {
+    if (!active(spec, choices)) unchosen.insert(spec.key);
+  }
+  merge_yaml(schema, node, "", path, config.values_, unchosen);
+  complete(schema, config.values_, /*strict=*/false, path);
+  return config;
+}
+
+std::vector<std::string> group_file_keys(const std::string& config_dir, const std::string& group,
+                                         const std::string& choice) {
+  const fs::path file = fs::path(config_dir) / group / (choice + ".yaml");
+  std::vector<std::string> keys;
+  if (fs::exists(file)) collect_keys(load_yaml(file.string()), "", keys);
+  return keys;
 }
 
 Composed compose(const Schema& schema, const std::string& config_dir, const std::vector<std::string>& overrides) {
@@ -465,7 +534,7 @@ Composed compose(const Schema& schema, const std::string& config_dir, const std:
     }
     if (is_group(key)) {
       const std::vector<std::string> picked = split_list(text);
-      const auto available = group_choices(config_dir, key);
+      const auto available = group_choices(schema, config_dir, key);
       if (picked.empty()) throw ConfigError(key + "=" + text + ": choose one of: " + join(available, ", "));
       for (const auto& p : picked) {
         if (std::find(available.begin(), available.end(), p) == available.end()) {
@@ -488,18 +557,20 @@ Composed compose(const Schema& schema, const std::string& config_dir, const std:
     }
   }
 
-  // 3. Merge config.yaml's own keys, then each group's files, then the assignments.
+  // 3. Merge config.yaml's own keys, then each chosen member's file (if it has one), then the assignments.
   Composed result{Config(&schema), overrides};
   std::map<std::string, Value> values;
   merge_yaml(schema, main, "", main_file, values, {"defaults"});
   for (size_t g = 0; g < choices.size(); ++g) {
     const auto& [group, picked] = choices[g];
+    const auto available = group_choices(schema, config_dir, group);
     for (const auto& choice : picked) {
-      const std::string file = (fs::path(config_dir) / group / (choice + ".yaml")).string();
-      if (!fs::exists(file)) {
-        throw ConfigError(group + "=" + choice + ": unknown " + group + " (available: " +
-                          join(group_choices(config_dir, group), ", ") + ")");
+      if (std::find(available.begin(), available.end(), choice) == available.end()) {
+        throw ConfigError(main_file + ": " + group + "=" + choice + ": unknown " + group + " (available: " +
+                          join(available, ", ") + ")");
       }
+      const std::string file = (fs::path(config_dir) / group / (choice + ".yaml")).string();
+      if (!fs::exists(file)) continue;
       const YAML::Node node = load_yaml(file);
       // A group file may choose later groups (agent/state_sac.yaml picks the identity encoder), unless the
       // command line chose them.
@@ -521,15 +592,7 @@ Composed compose(const Schema& schema, const std::string& config_dir, const std:
   }
   for (const auto& [key, text] : assignments) values[key] = Schema::parse(*schema.find(key), text);
 
-  for (const auto& spec : schema.keys()) {
-    if (!values.count(spec.key)) {
-      if (!spec.fallback) {
-        throw ConfigError("config key '" + spec.key + "' has no value: set it in " + config_dir +
-                          " or on the command line");
-      }
-      values[spec.key] = *spec.fallback;
-    }
-  }
+  complete(schema, values, /*strict=*/true, config_dir);
   for (auto& [key, value] : values) result.config.set(key, value);
   return result;
 }

@@ -1,14 +1,18 @@
-// Hydra-like configuration: one typed schema (every key with its type, range and meaning), values composed from
-// YAML files under configs/ and `key=value` overrides from the command line.
+// Hydra-like configuration: values composed from YAML files under configs/ and `key=value` overrides from the
+// command line, checked against a typed schema. The schema is not written here: every setting is declared beside
+// the code that reads it (core/settings.h), and make_schema() (core/schema.h) collects the declarations.
 //
 // Composition order (later wins):
-//   1. configs/config.yaml's own keys;
-//   2. one file per group, in the order of config.yaml's `defaults:` list (task, agent, encoder, augment), each
-//      merged at the root so that a task file may also set agent keys (per-task paper settings);
-//   3. command-line overrides: group choices (`task=walker_walk`, `augment=[crop,cutout]`) pick other files,
+//   1. every setting's declared default;
+//   2. configs/config.yaml's own keys (it holds the `defaults:` list of group choices);
+//   3. one file per chosen group member, in the order of config.yaml's `defaults:` list, each merged at the root
+//      so that a task file may also set agent keys (per-task paper settings); the files hold only what a choice
+//      changes, and a choice without a file is fine;
+//   4. command-line overrides: group choices (`task=walker_walk`, `augment=[crop,cutout]`) pick other members,
 //      dotted keys (`agent.batch_size=256`) set values.
-// Every key must be declared in the schema; every value is checked against its type and range. Errors are
-// ConfigError with one line that names the key (and the nearest valid key for a typo).
+// A plugin's own settings (encoder.num_filters of the pixel encoder) are part of the configuration only when it is
+// chosen; setting one of an unchosen plugin is an error. Errors are ConfigError with one line that names the key
+// (and the nearest valid key for a typo).
 #pragma once
 
 #include <cstdint>
@@ -34,7 +38,10 @@ struct KeySpec {
   std::optional<double> min;  // inclusive bounds for numbers
   std::optional<double> max;
   std::vector<std::string> choices;  // allowed strings (for kString and the items of kStringList), if any
-  std::optional<Value> fallback;     // value when no config file sets it (command-specific keys)
+  std::optional<Value> fallback;     // the default: the value when no config file or override sets it
+  // The plugins of the key's group (its prefix) that own it: the key is part of a configuration only when one of
+  // them is chosen (encoder.num_filters belongs to the pixel and drq encoders). Empty: always part of it.
+  std::vector<std::string> owners;
 };
 
 class Schema {
@@ -84,7 +91,10 @@ class Config {
 
   // Nested YAML of every value (keys sorted, grouped by their dotted prefix).
   std::string to_yaml() const;
-  // Reads a file written by to_yaml back (every key checked against `schema`).
+  // Every key of `schema` that has a default, at its default (the keys of every plugin, chosen or not).
+  static Config defaults(const Schema& schema);
+  // Reads a file written by to_yaml back (every key checked against `schema`). Keys the file lacks get their
+  // defaults; keys of plugins its choices did not pick (written by older versions) are dropped.
   static Config from_yaml_file(const Schema& schema, const std::string& path);
 
   bool operator==(const Config& other) const { return values_ == other.values_; }
@@ -102,23 +112,18 @@ inline const std::vector<std::string>& group_names() {
   return kGroups;
 }
 bool is_group(const std::string& name);
-// Available choices for a group: the YAML file stems in <config_dir>/<group>/, sorted.
-std::vector<std::string> group_choices(const std::string& config_dir, const std::string& group);
-
-// What one group file says about itself: the first line of its leading comment, and the dotted keys it sets
-// (`augment.cutout_min`, ...), for `curlrl list` and `--help`.
-struct GroupFileInfo {
-  std::string summary;
-  std::vector<std::string> keys;
-};
-GroupFileInfo group_file_info(const std::string& config_dir, const std::string& group, const std::string& choice);
+// The dotted keys that <config_dir>/<group>/<choice>.yaml sets (empty when there is no such file), for
+// `curlrl list` and `--help`.
+std::vector<std::string> group_file_keys(const std::string& config_dir, const std::string& group,
+                                         const std::string& choice);
 
 struct Composed {
   Config config;
   std::vector<std::string> overrides;  // the overrides as given, in order
 };
 
-// Composes the configuration from `config_dir` and command-line `overrides` (see the top of this file).
+// Composes the configuration from `config_dir` and command-line `overrides` (see the top of this file). The
+// choices of a group are its registered plugins (core/settings.h); a choice's YAML file is optional.
 Composed compose(const Schema& schema, const std::string& config_dir, const std::vector<std::string>& overrides);
 
 // The configs/ folder: CURLRL_CONFIG_DIR, else the source tree's configs/, else <exe>/../share/curlrl/configs.

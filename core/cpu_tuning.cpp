@@ -6,6 +6,8 @@
 
 #include <cctype>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 
 namespace curlrl {
 
@@ -33,8 +35,19 @@ void fix_openblas_core(char** argv) {
   }
   if (wanted == nullptr) return;
   setenv("OPENBLAS_CORETYPE", wanted, 1);
-  execv("/proc/self/exe", argv);  // returns only on failure: go on with the slow kernels
+  // Through the program's own path, not /proc/self/exe: the kernel names the process after the file executed, and
+  // users find and stop their runs by name (ps, top, pkill curlrl).
+  std::error_code ec;
+  const std::string self = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+  execv(ec ? "/proc/self/exe" : self.c_str(), argv);  // returns only on failure: go on with the slow kernels
   unsetenv("OPENBLAS_CORETYPE");
+}
+
+std::string process_name() {
+  std::ifstream in("/proc/self/comm");
+  std::string name;
+  std::getline(in, name);
+  return name;
 }
 
 void tune_malloc() {

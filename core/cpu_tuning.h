@@ -10,8 +10,12 @@ namespace curlrl {
 // GFLOP/s per core). OpenBLAS reads OPENBLAS_CORETYPE only while it loads, before main(), so when the loaded
 // OpenBLAS says Prescott and the CPU has AVX-512 (or AVX2 with FMA), this sets OPENBLAS_CORETYPE to SkylakeX
 // (or Haswell) and re-executes the program in place (same process id, arguments and descriptors). It does nothing
-// when OPENBLAS_CORETYPE is already set, when the BLAS is not OpenBLAS, or when CURLRL_KEEP_BLAS_CORE is set.
+// when OPENBLAS_CORETYPE is already set, when the BLAS is not OpenBLAS, or when CURLRL_KEEP_BLAS_CORE is set. The
+// process keeps its name (curlrl, as ps and top show it).
 void fix_openblas_core(char** argv);
+
+// This process's name as ps shows it (/proc/self/comm).
+std::string process_name();
 
 // The core OpenBLAS runs with ("SkylakeX", "Haswell", ...), or "" when the BLAS is not OpenBLAS.
 std::string openblas_core();

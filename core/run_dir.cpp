@@ -9,10 +9,17 @@
 
 #include "core/error.h"
 #include "core/io.h"
+#include "core/settings.h"
 
 namespace fs = std::filesystem;
 
 namespace curlrl {
+
+const config::Setting<std::string> kRunDir{"run_dir", "",
+                                           "this run's directory; empty: <runs_root>/<task>/<agent>/<date>_<time>_s<seed>"};
+namespace {
+const config::Setting<std::string> kRunsRoot{"runs_root", "runs", "parent folder of automatically named run directories"};
+}  // namespace
 
 fs::path auto_run_dir(const config::Config& config, std::chrono::system_clock::time_point when) {
   const std::time_t t = std::chrono::system_clock::to_time_t(when);
@@ -20,7 +27,7 @@ fs::path auto_run_dir(const config::Config& config, std::chrono::system_clock::t
   localtime_r(&t, &local);
   char stamp[32];
   std::strftime(stamp, sizeof(stamp), "%Y-%m-%d_%H-%M-%S", &local);
-  return fs::path(config.get_string("runs_root")) / config.get_string("task.name") /
+  return fs::path(kRunsRoot(config)) / config.get_string("task.name") /
          config.get_string("agent.name") / (std::string(stamp) + "_s" + std::to_string(config.get_int("seed")));
 }
 

@@ -8,8 +8,12 @@
 #include <vector>
 
 #include "core/config.h"
+#include "core/settings.h"
 
 namespace curlrl {
+
+// run_dir=PATH (empty: the automatic name below).
+extern const config::Setting<std::string> kRunDir;
 
 // The automatic name for a run started at `when`: <root>/<task>/<agent>/<YYYY-MM-DD_HH-MM-SS>_s<seed>.
 std::filesystem::path auto_run_dir(const config::Config& config, std::chrono::system_clock::time_point when);

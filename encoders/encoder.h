@@ -15,16 +15,9 @@
 #include <string>
 #include <vector>
 
-namespace curlrl::encoders {
+#include "core/settings.h"
 
-struct EncoderOptions {
-  std::vector<int64_t> obs_shape;  // {C, H, W} for pixels (after cropping), {D} for states
-  int64_t feature_dim = 50;
-  int64_t num_layers = 4;
-  int64_t num_filters = 32;
-  bool tanh = false;
-  int64_t conv_chunk = 0;  // process the convolutions in pieces of this many samples (0: whole batch)
-};
+namespace curlrl::encoders {
 
 class EncoderImpl : public torch::nn::Module {
  public:
@@ -55,10 +48,20 @@ torch::Tensor flatten_hwc(const torch::Tensor& x);
 torch::Tensor chunked(const torch::Tensor& obs, int64_t chunk,
                       const std::function<torch::Tensor(const torch::Tensor&)>& piece);
 
-// Registry: name -> factory. Adding an encoder is one file with a factory plus one line in registry.cpp.
-using EncoderFactory = std::function<Encoder(const EncoderOptions&)>;
-const std::map<std::string, EncoderFactory>& encoder_registry();
-Encoder make_encoder(const std::string& name, const EncoderOptions& options);
+// The encoder registry. Each encoder's file registers it, with the settings it owns, in one global:
+//   const RegisterEncoder kRegistered{"impala", "one-line summary", {&kSomeSetting}, factory};
+// which also makes it a choice of the `encoder` group (core/settings.h). The factory builds the encoder that a
+// configuration describes for observations of `obs_shape`: {C, H, W} as the encoder sees them (after cropping), or
+// {D} for states.
+using EncoderFactory = std::function<Encoder(const config::Config& config, const std::vector<int64_t>& obs_shape)>;
+struct RegisterEncoder {
+  RegisterEncoder(const std::string& name, const std::string& summary,
+                  const std::vector<const config::SettingBase*>& own_settings, EncoderFactory make);
+};
+// The encoder `config` chooses (encoder.name); an unknown name throws std::invalid_argument listing the known ones.
+Encoder make_encoder(const config::Config& config, const std::vector<int64_t>& obs_shape);
+// The encoder `name` with its settings at their defaults.
+Encoder make_default_encoder(const std::string& name, const std::vector<int64_t>& obs_shape);
 std::vector<std::string> encoder_names();
 
 }  // namespace curlrl::encoders

@@ -9,7 +9,37 @@
 
 namespace curlrl::encoders {
 
-PixelEncoderImpl::PixelEncoderImpl(const EncoderOptions& options, bool with_head)
+const config::Setting<int64_t> kFeatureDim{"encoder.feature_dim", 50, "size of the encoder's output features",
+                                           {.min = 1}};
+const config::Setting<int64_t> kNumLayers{"encoder.num_layers", 4, "convolution layers", {.min = 1, .max = 16}};
+const config::Setting<int64_t> kNumFilters{"encoder.num_filters", 32, "filters per convolution layer",
+                                           {.min = 1, .max = 4096}};
+const config::Setting<bool> kTanh{"encoder.tanh", false,
+                                  "apply tanh after the LayerNorm (the paper's pseudocode; off in the reference code)"};
+
+namespace {
+const RegisterEncoder kRegistered{
+    "pixel",
+    "The CURL / SAC-AE pixel encoder: convolutions (32 filters of 3x3, stride 2 then 1, ReLU), fc, LayerNorm",
+    {&kFeatureDim, &kNumLayers, &kNumFilters, &kTanh},
+    [](const config::Config& c, const std::vector<int64_t>& shape) -> Encoder {
+      return std::make_shared<PixelEncoderImpl>(PixelEncoderOptions::from_config(c, shape));
+    }};
+}  // namespace
+
+PixelEncoderOptions PixelEncoderOptions::from_config(const config::Config& c, const std::vector<int64_t>& obs_shape) {
+  PixelEncoderOptions o;
+  o.obs_shape = obs_shape;
+  // The drq encoder has no head: its configuration holds only the convolution settings.
+  if (c.has(kFeatureDim.key())) o.feature_dim = kFeatureDim(c);
+  if (c.has(kTanh.key())) o.tanh = kTanh(c);
+  o.num_layers = kNumLayers(c);
+  o.num_filters = kNumFilters(c);
+  o.conv_chunk = 128;  // a whole 512 batch's convolution working set falls out of cache
+  return o;
+}
+
+PixelEncoderImpl::PixelEncoderImpl(const PixelEncoderOptions& options, bool with_head)
     : options_(options), with_head_(with_head) {
   if (options.obs_shape.size() != 3) {
     throw std::invalid_argument("the pixel encoder takes [C, H, W] observations (use encoder=identity for states)");

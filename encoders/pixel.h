@@ -12,9 +12,27 @@
 
 namespace curlrl::encoders {
 
+// The pixel encoder's settings (encoders/pixel.cpp); the drq encoder shares the convolution ones.
+extern const config::Setting<int64_t> kFeatureDim;
+extern const config::Setting<int64_t> kNumLayers;
+extern const config::Setting<int64_t> kNumFilters;
+extern const config::Setting<bool> kTanh;
+
+struct PixelEncoderOptions {
+  std::vector<int64_t> obs_shape;  // {C, H, W} as the encoder sees them (after cropping)
+  int64_t feature_dim = kFeatureDim.fallback();
+  int64_t num_layers = kNumLayers.fallback();
+  int64_t num_filters = kNumFilters.fallback();
+  bool tanh = kTanh.fallback();
+  int64_t conv_chunk = 0;  // run the convolutions in pieces of this many samples (0: the whole batch at once)
+
+  // The settings of `config` for observations of `obs_shape`, with the convolutions in pieces of 128 samples.
+  static PixelEncoderOptions from_config(const config::Config& config, const std::vector<int64_t>& obs_shape);
+};
+
 class PixelEncoderImpl : public EncoderImpl {
  public:
-  explicit PixelEncoderImpl(const EncoderOptions& options) : PixelEncoderImpl(options, /*with_head=*/true) {}
+  explicit PixelEncoderImpl(const PixelEncoderOptions& options) : PixelEncoderImpl(options, /*with_head=*/true) {}
   torch::Tensor forward(const torch::Tensor& obs, bool detach_trunk = false) override;
   torch::Tensor trunk(const torch::Tensor& obs) override;
   torch::Tensor head(const torch::Tensor& trunk_out) override;
@@ -24,17 +42,17 @@ class PixelEncoderImpl : public EncoderImpl {
   std::vector<torch::Tensor> head_parameters() const override;
   Encoder make_like() const override { return std::make_shared<PixelEncoderImpl>(options_); }
   int64_t trunk_dim() const { return trunk_dim_; }
+  const PixelEncoderOptions& options() const { return options_; }
   const std::vector<torch::nn::Conv2d>& convs() const { return convs_; }
 
  protected:
-  // Without a head the features are the flattened conv output (encoders/drq.h).
-  PixelEncoderImpl(const EncoderOptions& options, bool with_head);
-  const EncoderOptions& options() const { return options_; }
+  // Without a head the features are the flattened conv output (encoders/drq.cpp).
+  PixelEncoderImpl(const PixelEncoderOptions& options, bool with_head);
 
  private:
   torch::Tensor trunk_piece(const torch::Tensor& obs);
 
-  EncoderOptions options_;
+  PixelEncoderOptions options_;
   bool with_head_ = true;
   std::vector<torch::nn::Conv2d> convs_;
   torch::nn::Linear fc_{nullptr};

@@ -1,24 +1,25 @@
-// The encoder registry and helpers shared by the conv encoders. To add an encoder: write encoders/<name>.{h,cpp} implementing EncoderImpl, add one line
-// below, and a configs/encoder/<name>.yaml.
+// The encoder registry and helpers shared by the conv encoders. To add an encoder: write encoders/<name>.cpp
+// implementing EncoderImpl and registering it (RegisterEncoder), plus a test; a configs/encoder/<name>.yaml only
+// if choosing it should change other settings.
 #include <stdexcept>
 
-#include "encoders/drq.h"
 #include "encoders/encoder.h"
-#include "encoders/identity.h"
-#include "encoders/impala.h"
-#include "encoders/pixel.h"
-#include "core/io.h"
+#include "core/schema.h"
 
 namespace curlrl::encoders {
 
-const std::map<std::string, EncoderFactory>& encoder_registry() {
-  static const std::map<std::string, EncoderFactory> kRegistry = {
-      {"identity", [](const EncoderOptions& o) -> Encoder { return std::make_shared<IdentityEncoderImpl>(o); }},
-      {"pixel", [](const EncoderOptions& o) -> Encoder { return std::make_shared<PixelEncoderImpl>(o); }},
-      {"drq", [](const EncoderOptions& o) -> Encoder { return std::make_shared<DrqEncoderImpl>(o); }},
-      {"impala", [](const EncoderOptions& o) -> Encoder { return std::make_shared<ImpalaEncoderImpl>(o); }},
-  };
-  return kRegistry;
+namespace {
+
+config::PluginRegistry<EncoderFactory>& registry() {
+  static config::PluginRegistry<EncoderFactory> encoders("encoder", "encoder");
+  return encoders;
+}
+
+}  // namespace
+
+RegisterEncoder::RegisterEncoder(const std::string& name, const std::string& summary,
+                                 const std::vector<const config::SettingBase*>& own_settings, EncoderFactory make) {
+  registry().add(name, summary, own_settings, std::move(make));
 }
 
 torch::Tensor unit_range_channels_last(const torch::Tensor& obs) {
@@ -35,19 +36,18 @@ torch::Tensor chunked(const torch::Tensor& obs, int64_t chunk,
   return torch::cat(pieces, 0);
 }
 
-std::vector<std::string> encoder_names() {
-  std::vector<std::string> names;
-  for (const auto& [name, factory] : encoder_registry()) names.push_back(name);
-  return names;
+std::vector<std::string> encoder_names() { return registry().names(); }
+
+Encoder make_encoder(const config::Config& config, const std::vector<int64_t>& obs_shape) {
+  return registry().get(config.get_string("encoder.name"))(config, obs_shape);
 }
 
-Encoder make_encoder(const std::string& name, const EncoderOptions& options) {
-  const auto& registry = encoder_registry();
-  auto it = registry.find(name);
-  if (it == registry.end()) {
-    throw std::invalid_argument("unknown encoder '" + name + "' (known: " + join(encoder_names(), ", ") + ")");
-  }
-  return it->second(options);
+Encoder make_default_encoder(const std::string& name, const std::vector<int64_t>& obs_shape) {
+  const EncoderFactory& make = registry().get(name);
+  static const config::Schema schema = config::make_schema("train");
+  config::Config c = config::Config::defaults(schema);
+  c.set("encoder.name", name);
+  return make(c, obs_shape);
 }
 
 }  // namespace curlrl::encoders

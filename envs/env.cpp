@@ -8,7 +8,45 @@
 
 #include <mujoco/mjxmacro.h>
 
+#include "core/settings.h"
+
 namespace curlrl::envs {
+namespace {
+
+// The environment's settings (a task's configs/task/<name>.yaml sets what differs for it, e.g. action_repeat).
+const config::Setting<int64_t> kActionRepeat{"task.action_repeat", 1,
+                                             "control steps per agent step; rewards are summed over them",
+                                             {.min = 1, .max = 1000}};
+const config::Setting<int64_t> kFrameStack{"task.frame_stack", 3,
+                                           "number of consecutive frames stacked into one pixel observation",
+                                           {.min = 1, .max = 16}};
+const config::Setting<int64_t> kImageSize{"task.image_size", 100, "rendered frame height and width in pixels",
+                                          {.min = 16, .max = 1024}};
+const config::Setting<std::string> kObservation{"task.observation", "pixels", "what the agent sees",
+                                                {.choices = {"pixels", "states"}}};
+const config::Setting<std::string> kCamera{"task.camera", "0", "camera to render, by name or index"};
+const config::Setting<std::string> kGlBackend{"task.gl_backend", "auto",
+                                              "headless GL backend (the CURLRL_GL environment variable wins)",
+                                              {.choices = {"auto", "egl", "osmesa"}}};
+const config::Setting<std::string> kRenderQuality{
+    "task.render_quality", "fast",
+    "fast: spheres and capsules tessellated 16x8 and a 1024 shadow map, half the render time, 0.04-0.19/255 mean "
+    "pixel difference; reference: the models' own settings, pixel-identical to the suite",
+    {.choices = {"reference", "fast"}}};
+
+}  // namespace
+
+EnvOptions EnvOptions::from_config(const config::Config& c) {
+  EnvOptions o;
+  o.action_repeat = static_cast<int>(kActionRepeat(c));
+  o.frame_stack = static_cast<int>(kFrameStack(c));
+  o.image_size = static_cast<int>(kImageSize(c));
+  o.pixels = kObservation(c) == "pixels";
+  o.camera = kCamera(c);
+  o.gl_backend = parse_gl_backend(kGlBackend(c));
+  o.render_quality = parse_render_quality(kRenderQuality(c));
+  return o;
+}
 
 std::span<const uint8_t> TimeStep::newest_frame() const {
   if (pixels.empty()) return {};

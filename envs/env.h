@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/config.h"
 #include "envs/renderer.h"
 #include "envs/task.h"
 
@@ -22,6 +23,9 @@ struct EnvOptions {
   std::string camera = "0";
   GlBackend gl_backend = GlBackend::kAuto;
   RenderQuality render_quality = RenderQuality::kReference;
+
+  // The task.* settings of a configuration (declared in envs/env.cpp).
+  static EnvOptions from_config(const config::Config& config);
 };
 
 struct EnvSpec {

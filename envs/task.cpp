@@ -3,10 +3,12 @@
 #include <cmath>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <stdexcept>
 #include <utility>
 
-#include "envs/tasks/tasks.h"
+#include "core/io.h"
+#include "core/settings.h"
 
 namespace curlrl::envs {
 namespace {
@@ -96,38 +98,19 @@ int Task::qvel_adr(const char* joint) const { return model_->jnt_dofadr[joint_id
 
 namespace {
 
-using Factory = std::unique_ptr<Task> (*)();
-
-const std::vector<std::pair<std::string, Factory>>& registry() {
-  static const std::vector<std::pair<std::string, Factory>> kRegistry{
-      {"cartpole_swingup", &tasks::make_cartpole_swingup},
-      {"reacher_easy", &tasks::make_reacher_easy},
-      {"cheetah_run", &tasks::make_cheetah_run},
-      {"walker_walk", &tasks::make_walker_walk},
-      {"finger_spin", &tasks::make_finger_spin},
-      {"ball_in_cup_catch", &tasks::make_ball_in_cup_catch},
-  };
-  return kRegistry;
+config::PluginRegistry<TaskFactory>& registry() {
+  static config::PluginRegistry<TaskFactory> tasks("task", "task");
+  return tasks;
 }
 
 }  // namespace
 
-const std::vector<std::string>& task_names() {
-  static const std::vector<std::string> kNames = [] {
-    std::vector<std::string> names;
-    for (const auto& entry : registry()) names.push_back(entry.first);
-    return names;
-  }();
-  return kNames;
+RegisterTask::RegisterTask(const std::string& name, const std::string& summary, TaskFactory make) {
+  registry().add(name, summary, {}, std::move(make));
 }
 
-std::unique_ptr<Task> make_task(const std::string& name) {
-  for (const auto& [n, factory] : registry()) {
-    if (n == name) return factory();
-  }
-  std::string known;
-  for (const auto& n : task_names()) known += (known.empty() ? "" : ", ") + n;
-  throw std::invalid_argument("unknown task '" + name + "'; known tasks: " + known);
-}
+std::vector<std::string> task_names() { return registry().names(); }
+
+std::unique_ptr<Task> make_task(const std::string& name) { return registry().get(name)(); }
 
 }  // namespace curlrl::envs

@@ -2,6 +2,7 @@
 // the state observation, stepped with the suite's semantics (spec section 0). No action repeat, no pixels: see env.h.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -72,9 +73,16 @@ class Task {
   bool episode_running_ = false;  // set by reset(); a fresh Task has no episode to step
 };
 
-// The six benchmark tasks by name: cartpole_swingup, reacher_easy, cheetah_run, walker_walk, finger_spin,
-// ball_in_cup_catch. An unknown name throws std::invalid_argument listing the known ones.
+// The task registry. Each task's file registers it with a global
+//   const RegisterTask kRegistered{"cartpole_swingup", "one-line summary", [] { return ...; }};
+// which also makes it a choice of the `task` configuration group (core/settings.h).
+using TaskFactory = std::function<std::unique_ptr<Task>()>;
+struct RegisterTask {
+  RegisterTask(const std::string& name, const std::string& summary, TaskFactory make);
+};
+// A task by name; an unknown name throws std::invalid_argument listing the known ones.
 std::unique_ptr<Task> make_task(const std::string& name);
-const std::vector<std::string>& task_names();
+// The registered tasks' names, sorted (the six benchmark tasks of the suite).
+std::vector<std::string> task_names();
 
 }  // namespace curlrl::envs

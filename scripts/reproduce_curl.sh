@@ -3,7 +3,7 @@
 #
 # The paper's protocol: the six tasks, each with its paper settings from configs/task/<task>.yaml (action repeat
 # finger/walker 2, cartpole 8, others 4; learning rates 2e-4 for cheetah, 1e-3 otherwise), agent=curl with the
-# paper's hyperparameters (configs/agent/curl.yaml: batch 512, 1000 random agent steps, ...), SEEDS seeds, an
+# paper's hyperparameters (the SAC settings' defaults: batch 512, 1000 random agent steps, ...), SEEDS seeds, an
 # evaluation of 10 episodes (deterministic actions) every 10k environment steps up to 500k environment steps.
 # The published table reports 100k and 500k; aggregate.py reads both off the evaluations.
 #

@@ -262,13 +262,7 @@ def make_runs(keys, sweep_dir):
 
 
 def config_groups(curlrl):
-    """Config groups (task, agent, ...): the folders of configs/ beside the program's source tree."""
-    for configs in (os.path.join(REPO, "configs"),
-                    os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(curlrl))), "configs")):
-        if os.path.isdir(configs):
-            groups = {d for d in os.listdir(configs) if os.path.isdir(os.path.join(configs, d))}
-            if groups:
-                return groups
+    """Config groups (task, agent, ...): chosen by name (task=walker_walk); curlrl's config::group_names()."""
     return {"task", "agent", "encoder", "augment"}
 
 

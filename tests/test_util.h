@@ -1,4 +1,4 @@
-// Helpers shared by the tests: temporary directories and running the curlrl program.
+// Helpers shared by the tests: temporary directories, the project's configuration, and running the curlrl program.
 #pragma once
 
 #include <sys/wait.h>
@@ -11,6 +11,10 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "core/schema.h"
 
 namespace curlrl::testing {
 
@@ -62,6 +66,13 @@ inline CommandResult run_command(const std::string& command) {
   r.out = read_text(tmp / "out");
   r.err = read_text(tmp / "err");
   return r;
+}
+
+// The project's configuration (configs/ and every setting's default) composed with `overrides`, as
+// `curlrl train key=value ...` resolves it.
+inline config::Config project_config(const std::vector<std::string>& overrides = {}) {
+  static const config::Schema schema = config::make_schema("train");
+  return config::compose(schema, config::default_config_dir(), overrides).config;
 }
 
 #ifdef CURLRL_BINARY

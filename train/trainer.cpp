@@ -12,10 +12,13 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <type_traits>
+#include <utility>
 
 #include "core/error.h"
 #include "core/io.h"
 #include "core/progress.h"
+#include "core/settings.h"
 #include "train/checkpoint.h"
 #include "train/video.h"
 
@@ -25,7 +28,34 @@ namespace fs = std::filesystem;
 
 std::atomic<int> Trainer::stop_signal{0};
 
+// The run's settings (configs/config.yaml holds only the defaults list; these are the defaults).
+const config::Setting<int64_t> kSeed{"seed", 1,
+                                     "random seed of the run: networks, replay sampling, augmentation and environments",
+                                     {.min = 0, .max = 4294967295.0}};
+const config::Setting<int64_t> kThreads{"threads", 2, "intra-op threads of LibTorch (and OpenMP); 0 leaves the library default",
+                                        {.min = 0, .max = 256}};
+
 namespace {
+
+const config::Setting<int64_t> kEnvSteps{"env_steps", 100000,
+                                         "training budget in environment steps (frames, after action repeat), as the "
+                                         "paper counts them",
+                                         {.min = 1}};
+const config::Setting<int64_t> kEvalEvery{"eval_every", 10000,
+                                          "evaluate every this many environment steps (0: only at the end)",
+                                          {.min = 0}};
+const config::Setting<int64_t> kEvalEpisodes{"eval_episodes", 10, "episodes per evaluation (deterministic actions)",
+                                             {.min = 1}};
+const config::Setting<int64_t> kCheckpointEvery{
+    "checkpoint_every", 50000, "write a checkpoint every this many environment steps (0: only at the end)", {.min = 0}};
+const config::Setting<bool> kSaveReplay{"save_replay", true,
+                                        "include the replay buffer in checkpoints (needed for an exact resume)"};
+const config::Setting<bool> kSaveVideo{"save_video", false,
+                                       "record the first evaluation episode to videos/eval_<env_steps>.mp4"};
+const config::Setting<bool> kTensorboard{"tensorboard", false,
+                                         "also write the logged scalars as a TensorBoard event file"};
+const config::Setting<double> kProgressInterval{
+    "progress_interval", 10.0, "seconds between plain progress lines when stdout is not a terminal", {.min = 0.1}};
 
 const std::vector<std::string> kTrainColumns = {
     "env_steps",   "agent_steps",      "episode",          "episode_return",       "critic_loss",
@@ -74,22 +104,10 @@ void install_stop_handlers() {
   std::signal(SIGTERM, on_signal);
 }
 
-envs::EnvOptions env_options(const config::Config& c) {
-  envs::EnvOptions o;
-  o.action_repeat = static_cast<int>(c.get_int("task.action_repeat"));
-  o.frame_stack = static_cast<int>(c.get_int("task.frame_stack"));
-  o.image_size = static_cast<int>(c.get_int("task.image_size"));
-  o.pixels = c.get_string("task.observation") == "pixels";
-  o.camera = c.get_string("task.camera");
-  o.gl_backend = envs::parse_gl_backend(c.get_string("task.gl_backend"));
-  o.render_quality = envs::parse_render_quality(c.get_string("task.render_quality"));
-  return o;
-}
-
 void configure_torch(const config::Config& c) {
-  if (c.get_int("threads") > 0) torch::set_num_threads(static_cast<int>(c.get_int("threads")));
-  torch::manual_seed(static_cast<uint64_t>(c.get_int("seed")));
-  if (c.get_string("device") == "cuda" && !torch::cuda::is_available()) {
+  if (kThreads(c) > 0) torch::set_num_threads(static_cast<int>(kThreads(c)));
+  torch::manual_seed(static_cast<uint64_t>(kSeed(c)));
+  if (agents::kDevice(c) == "cuda" && !torch::cuda::is_available()) {
     throw ConfigError("device=cuda but this LibTorch build sees no CUDA device");
   }
 }
@@ -154,6 +172,22 @@ struct Trainer::State {
   int64_t episode_start_steps = 0;
   double last_eval = NAN;
   double wall_time() const { return wall_offset + now_seconds() - start_time; }
+
+  // The schedule's numbers that state.pt holds, by name: save and restore walk this one list (the wall time is
+  // saved as wall_time() and restored into wall_offset; the metric sums and generators follow it).
+  template <class Self, class Fn>
+  static void for_each_number(Self& s, Fn&& fn) {
+    fn("agent_steps", s.agent_steps);
+    fn("env_steps", s.env_steps);
+    fn("episode", s.episode);
+    fn("next_eval", s.next_eval);
+    fn("next_checkpoint", s.next_checkpoint);
+    fn("last_eval_steps", s.last_eval_steps);
+    fn("metric_count", s.metric_count);
+    fn("episode_start_steps", s.episode_start_steps);
+    fn("episode_return", s.episode_return);
+    fn("last_eval", s.last_eval);
+  }
 };
 
 Trainer::Trainer(const config::Config& config, const fs::path& run_dir)
@@ -161,10 +195,10 @@ Trainer::Trainer(const config::Config& config, const fs::path& run_dir)
   agents::check_agent_config(config_);
   configure_torch(config_);
   const std::string task = config_.get_string("task.name");
-  const envs::EnvOptions opts = env_options(config_);
+  const envs::EnvOptions opts = envs::EnvOptions::from_config(config_);
   env_ = envs::make_env(task, opts);
   eval_env_ = envs::make_env(task, opts);
-  env_->seed(static_cast<uint32_t>(config_.get_int("seed")));
+  env_->seed(static_cast<uint32_t>(kSeed(config_)));
   agent_ = agents::make_agent(config_, env_->spec());
   const auto& spec = env_->spec();
   replay::ReplaySpec rs;
@@ -173,8 +207,8 @@ Trainer::Trainer(const config::Config& config, const fs::path& run_dir)
   rs.frame_stack = spec.frame_stack;
   rs.action_dim = spec.action_dim;
   replay_ = std::make_unique<replay::ReplayBuffer>(config_.get_int("agent.replay_capacity"), rs);
-  s_->rng.seed(static_cast<uint64_t>(config_.get_int("seed")));
-  s_->next_checkpoint = config_.get_int("checkpoint_every") > 0 ? config_.get_int("checkpoint_every") : INT64_MAX;
+  s_->rng.seed(static_cast<uint64_t>(kSeed(config_)));
+  s_->next_checkpoint = kCheckpointEvery(config_) > 0 ? kCheckpointEvery(config_) : INT64_MAX;
 
   resumed_ = fs::exists(run_dir_) && restore_latest();
 }
@@ -225,11 +259,11 @@ void Trainer::log_row(CsvWriter& csv, const std::string& prefix, const std::map<
 }
 
 void Trainer::run_evaluation() {
-  const std::string video = config_.get_bool("save_video")
+  const std::string video = kSaveVideo(config_)
                                 ? (run_dir_ / "videos" / ("eval_" + std::to_string(s_->env_steps) + ".mp4")).string()
                                 : std::string();
-  const EvalResult r = evaluate(*agent_, *eval_env_, static_cast<int>(config_.get_int("eval_episodes")),
-                                eval_seed(config_.get_int("seed"), s_->env_steps), video);
+  const EvalResult r = evaluate(*agent_, *eval_env_, static_cast<int>(kEvalEpisodes(config_)),
+                                eval_seed(kSeed(config_), s_->env_steps), video);
   s_->last_eval = r.mean;
   s_->last_eval_steps = s_->env_steps;
   log_row(*eval_log_, "eval", {{"env_steps", s_->env_steps},
@@ -249,18 +283,10 @@ void Trainer::save_checkpoint() {
   };
   w["state.pt"] = [&](const fs::path& p) {
     torch::serialize::OutputArchive a;
-    const auto i64 = [](int64_t v) { return torch::tensor({v}, torch::kInt64); };
-    a.write("agent_steps", i64(s_->agent_steps));
-    a.write("env_steps", i64(s_->env_steps));
-    a.write("episode", i64(s_->episode));
-    a.write("next_eval", i64(s_->next_eval));
-    a.write("next_checkpoint", i64(s_->next_checkpoint));
-    a.write("last_eval_steps", i64(s_->last_eval_steps));
-    a.write("metric_count", i64(s_->metric_count));
-    a.write("episode_start_steps", i64(s_->episode_start_steps));
-    a.write("episode_return", torch::tensor({s_->episode_return}, torch::kFloat64));
+    State::for_each_number(std::as_const(*s_), [&](const char* key, auto value) {
+      a.write(key, torch::tensor({value}, std::is_same_v<decltype(value), int64_t> ? torch::kInt64 : torch::kFloat64));
+    });
     a.write("wall_time", torch::tensor({s_->wall_time()}, torch::kFloat64));
-    a.write("last_eval", torch::tensor({s_->last_eval}, torch::kFloat64));
     for (const auto& [k, v] : s_->metric_sums) a.write("metric/" + k, torch::tensor({v}, torch::kFloat64));
     std::ostringstream rng;
     rng << s_->rng;
@@ -275,7 +301,7 @@ void Trainer::save_checkpoint() {
     a.save_to(p.string());
   };
   w["env.bin"] = [&](const fs::path& p) { write_file_atomic(p, env_->save_state()); };
-  if (config_.get_bool("save_replay")) {
+  if (kSaveReplay(config_)) {
     w["replay.bin"] = [&](const fs::path& p) {
       write_file_atomic(p, [&](std::ostream& out) { replay_->save(out); });
     };
@@ -297,27 +323,14 @@ bool Trainer::restore_latest() {
 
     torch::serialize::InputArchive a;
     a.load_from((*folder / "state.pt").string());
-    const auto i64 = [&](const char* key) {
+    State::for_each_number(*s_, [&](const char* key, auto& value) {
       torch::Tensor t;
       a.read(key, t);
-      return t.item<int64_t>();
-    };
-    const auto f64 = [&](const std::string& key) {
-      torch::Tensor t;
-      a.read(key, t);
-      return t.item<double>();
-    };
-    s_->agent_steps = i64("agent_steps");
-    s_->env_steps = i64("env_steps");
-    s_->episode = i64("episode");
-    s_->next_eval = i64("next_eval");
-    s_->next_checkpoint = i64("next_checkpoint");
-    s_->last_eval_steps = i64("last_eval_steps");
-    s_->metric_count = i64("metric_count");
-    s_->episode_start_steps = i64("episode_start_steps");
-    s_->episode_return = f64("episode_return");
-    s_->wall_offset = f64("wall_time");
-    s_->last_eval = f64("last_eval");
+      value = t.item<std::remove_reference_t<decltype(value)>>();
+    });
+    torch::Tensor wall;
+    a.read("wall_time", wall);
+    s_->wall_offset = wall.item<double>();
     for (const auto& [metric, column] : kMetricColumns) {
       torch::Tensor t;
       if (a.try_read("metric/" + metric, t)) s_->metric_sums[metric] = t.item<double>();
@@ -355,9 +368,9 @@ bool Trainer::restore_latest() {
 }
 
 int Trainer::run() {
-  const int64_t budget = config_.get_int("env_steps");
-  const int64_t eval_every = config_.get_int("eval_every");
-  const int64_t checkpoint_every = config_.get_int("checkpoint_every");
+  const int64_t budget = kEnvSteps(config_);
+  const int64_t eval_every = kEvalEvery(config_);
+  const int64_t checkpoint_every = kCheckpointEvery(config_);
   const int64_t init_steps = config_.get_int("agent.init_steps");
   const int action_dim = env_->spec().action_dim;
   State& s = *s_;
@@ -368,7 +381,7 @@ int Trainer::run() {
   fs::create_directories(run_dir_);
   train_log_ = std::make_unique<CsvWriter>(run_dir_ / "train.csv", kTrainColumns, resumed_);
   eval_log_ = std::make_unique<CsvWriter>(run_dir_ / "eval.csv", kEvalColumns, resumed_);
-  if (config_.get_bool("tensorboard")) {
+  if (kTensorboard(config_)) {
     tensorboard_ = std::make_unique<TensorBoardWriter>(run_dir_);
     const double unix_time =
         std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -376,7 +389,7 @@ int Trainer::run() {
     tensorboard_->add_text("config", "```\n" + config_.to_yaml() + "```", s_->env_steps, unix_time);
   }
   if (!resumed_) start_episode();
-  Progress progress(budget, std::cout, Progress::stdout_is_terminal(), config_.get_float("progress_interval"));
+  Progress progress(budget, std::cout, Progress::stdout_is_terminal(), kProgressInterval(config_));
   std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
 
   while (true) {

@@ -11,14 +11,16 @@
 #include "agents/agent.h"
 #include "core/config.h"
 #include "core/csv.h"
+#include "core/settings.h"
 #include "core/tensorboard.h"
 #include "envs/env.h"
 #include "replay/replay_buffer.h"
 
 namespace curlrl::train {
 
-// Environment options of a run's configuration.
-envs::EnvOptions env_options(const config::Config& config);
+// Run settings that other commands read too (declared in train/trainer.cpp).
+extern const config::Setting<int64_t> kSeed;
+extern const config::Setting<int64_t> kThreads;
 
 // Sets LibTorch's thread count and seeds its generator from the configuration.
 void configure_torch(const config::Config& config);

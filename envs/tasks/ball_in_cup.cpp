@@ -3,7 +3,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "envs/tasks/tasks.h"
+#include "envs/task.h"
 
 namespace curlrl::envs::tasks {
 namespace {
@@ -65,6 +65,11 @@ class BallInCupCatch final : public Task {
 
 }  // namespace
 
-std::unique_ptr<Task> make_ball_in_cup_catch() { return std::make_unique<BallInCupCatch>(); }
+namespace {
+const RegisterTask kRegistered{
+    "ball_in_cup_catch",
+    "Ball-in-cup catch: swing a ball on a string into the cup",
+    [] { return std::unique_ptr<Task>(std::make_unique<BallInCupCatch>()); }};
+}  // namespace
 
 }  // namespace curlrl::envs::tasks

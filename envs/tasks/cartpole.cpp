@@ -2,7 +2,7 @@
 #include <cmath>
 #include <numbers>
 
-#include "envs/tasks/tasks.h"
+#include "envs/task.h"
 #include "envs/tolerance.h"
 
 namespace curlrl::envs::tasks {
@@ -55,6 +55,11 @@ class CartpoleSwingup final : public Task {
 
 }  // namespace
 
-std::unique_ptr<Task> make_cartpole_swingup() { return std::make_unique<CartpoleSwingup>(); }
+namespace {
+const RegisterTask kRegistered{
+    "cartpole_swingup",
+    "Cartpole swing-up: swing the pole up from hanging and balance it, cart centred (dm_control suite)",
+    [] { return std::unique_ptr<Task>(std::make_unique<CartpoleSwingup>()); }};
+}  // namespace
 
 }  // namespace curlrl::envs::tasks

@@ -1,7 +1,7 @@
 // Cheetah run (spec 3): run forward as fast as possible; the reward saturates at 10 m/s.
 #include <limits>
 
-#include "envs/tasks/tasks.h"
+#include "envs/task.h"
 #include "envs/tolerance.h"
 
 namespace curlrl::envs::tasks {
@@ -68,6 +68,11 @@ class CheetahRun final : public Task {
 
 }  // namespace
 
-std::unique_ptr<Task> make_cheetah_run() { return std::make_unique<CheetahRun>(); }
+namespace {
+const RegisterTask kRegistered{
+    "cheetah_run",
+    "Cheetah run: planar cheetah, reward = forward speed / 10, capped at 1",
+    [] { return std::unique_ptr<Task>(std::make_unique<CheetahRun>()); }};
+}  // namespace
 
 }  // namespace curlrl::envs::tasks

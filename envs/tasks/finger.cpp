@@ -4,7 +4,7 @@
 #include <numbers>
 #include <stdexcept>
 
-#include "envs/tasks/tasks.h"
+#include "envs/task.h"
 
 namespace curlrl::envs::tasks {
 namespace {
@@ -82,6 +82,11 @@ class FingerSpin final : public Task {
 
 }  // namespace
 
-std::unique_ptr<Task> make_finger_spin() { return std::make_unique<FingerSpin>(); }
+namespace {
+const RegisterTask kRegistered{
+    "finger_spin",
+    "Finger spin: a two-link finger spins a hinged body faster than 15 rad/s",
+    [] { return std::unique_ptr<Task>(std::make_unique<FingerSpin>()); }};
+}  // namespace
 
 }  // namespace curlrl::envs::tasks

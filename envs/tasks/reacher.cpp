@@ -2,7 +2,7 @@
 #include <cmath>
 #include <numbers>
 
-#include "envs/tasks/tasks.h"
+#include "envs/task.h"
 #include "envs/tolerance.h"
 
 namespace curlrl::envs::tasks {
@@ -57,6 +57,11 @@ class ReacherEasy final : public Task {
 
 }  // namespace
 
-std::unique_ptr<Task> make_reacher_easy() { return std::make_unique<ReacherEasy>(); }
+namespace {
+const RegisterTask kRegistered{
+    "reacher_easy",
+    "Reacher easy: bring the two-link arm's fingertip onto a target of radius 0.05",
+    [] { return std::unique_ptr<Task>(std::make_unique<ReacherEasy>()); }};
+}  // namespace
 
 }  // namespace curlrl::envs::tasks

@@ -2,7 +2,7 @@
 #include <limits>
 #include <numbers>
 
-#include "envs/tasks/tasks.h"
+#include "envs/task.h"
 #include "envs/tolerance.h"
 
 namespace curlrl::envs::tasks {
@@ -73,6 +73,11 @@ class WalkerWalk final : public Task {
 
 }  // namespace
 
-std::unique_ptr<Task> make_walker_walk() { return std::make_unique<WalkerWalk>(); }
+namespace {
+const RegisterTask kRegistered{
+    "walker_walk",
+    "Walker walk: planar biped, stand upright and move forward at 1 m/s or more",
+    [] { return std::unique_ptr<Task>(std::make_unique<WalkerWalk>()); }};
+}  // namespace
 
 }  // namespace curlrl::envs::tasks

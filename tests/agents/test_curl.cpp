@@ -4,6 +4,7 @@
 
 #include "agents/sac_agent.h"
 #include "encoders/pixel.h"
+#include "tests/test_util.h"
 
 namespace curlrl::agents {
 namespace {
@@ -48,12 +49,17 @@ SacOptions pixel_options() {
   o.action_dim = 2;
   o.pixels = true;
   o.obs_shape = {9, 40, 40};
-  o.encoder_options.feature_dim = 16;
-  o.encoder_options.num_layers = 2;
-  o.encoder_options.num_filters = 8;
+  o.make_encoder = [](const std::vector<int64_t>& shape) -> encoders::Encoder {
+    encoders::PixelEncoderOptions e;
+    e.obs_shape = shape;
+    e.feature_dim = 16;
+    e.num_layers = 2;
+    e.num_filters = 8;
+    return std::make_shared<encoders::PixelEncoderImpl>(e);
+  };
   o.hidden_dim = 32;
   o.batch_size = 8;
-  o.augment.crop_size = 32;
+  o.pipeline = augment::Pipeline(testing::project_config({"augment.crop_size=32"}));
   o.contrastive = true;
   o.encoder_double_step = true;
   return o;

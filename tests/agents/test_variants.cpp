@@ -5,9 +5,11 @@
 
 #include <cmath>
 
+#include "augment/augment.h"
 #include "core/config.h"
 #include "core/csv.h"
 #include "core/schema.h"
+#include "core/settings.h"
 #include "tests/test_util.h"
 #include "train/trainer.h"
 
@@ -23,7 +25,7 @@ config::Config tiny_config(const std::string& run_dir, const std::vector<std::st
   static const config::Schema schema = config::make_schema("train");
   std::vector<std::string> overrides = {"env_steps=1000", "eval_every=1000", "eval_episodes=1", "agent.init_steps=16",
                                         "agent.batch_size=8", "agent.hidden_dim=32", "task.image_size=64",
-                                        "augment.crop_size=56", "augment.translate_size=60", "checkpoint_every=0",
+                                        "augment.crop_size=56", "checkpoint_every=0",
                                         "save_replay=false", "threads=1", "seed=3", "progress_interval=1000",
                                         "run_dir=" + run_dir};
   overrides.insert(overrides.end(), extra.begin(), extra.end());
@@ -35,6 +37,27 @@ struct Case {
   std::vector<std::string> overrides;
   bool contrastive;
 };
+// CTest shows the label, not the struct's bytes.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.label; }
+
+// Every registered agent variant as configured by its file, then combinations of pieces: every augmentation in
+// one pipeline (crop first), and encoders other than the variants' own.
+std::vector<Case> cases() {
+  std::vector<Case> out;
+  for (const auto& agent : config::plugin_names("agent")) {
+    const bool contrastive = testing::project_config({"agent=" + agent}).get_bool("agent.contrastive");
+    out.push_back({agent, {"agent=" + agent}, contrastive});
+  }
+  std::string every = "crop";
+  for (const auto& name : augment::augmentation_names()) {
+    if (name != "crop" && name != "none") every += "," + name;
+  }
+  out.push_back({"rad_every_augmentation", {"agent=rad", "augment=[" + every + "]", "augment.translate_size=60"}, false});
+  out.push_back({"rad_crop_cutout_color_jitter", {"agent=rad", "augment=[crop,cutout,color_jitter]"}, false});
+  out.push_back({"rad_drq_encoder", {"agent=rad", "encoder=drq"}, false});
+  out.push_back({"curl_impala_encoder", {"agent=curl", "encoder=impala"}, true});
+  return out;
+}
 
 class VariantTrains : public ::testing::TestWithParam<Case> {};
 
@@ -67,19 +90,8 @@ TEST_P(VariantTrains, LossesAreFiniteAndTheAgentActs) {
   EXPECT_TRUE(std::isfinite(std::stod(last[2]))) << "episode_return " << last[2];
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Agents, VariantTrains,
-    ::testing::Values(Case{"curl", {"agent=curl"}, true}, Case{"pixel_sac", {"agent=pixel_sac"}, false},
-                      Case{"rad", {"agent=rad", "augment=[crop,cutout,color_jitter]"}, false},
-                      Case{"drq", {"agent=drq"}, false},
-                      Case{"state_sac", {"agent=state_sac"}, false},
-                      Case{"rad_drq_encoder", {"agent=rad", "encoder=drq"}, false},
-                      Case{"curl_impala_encoder", {"agent=curl", "encoder=impala"}, true},
-                      Case{"rad_every_augmentation",
-                           {"agent=rad", "augment=[crop,shift,translate,flip,rotate,cutout,color_jitter,grayscale,"
-                                         "rand_conv]"},
-                           false}),
-    [](const ::testing::TestParamInfo<Case>& info) { return info.param.label; });
+INSTANTIATE_TEST_SUITE_P(Agents, VariantTrains, ::testing::ValuesIn(cases()),
+                         [](const ::testing::TestParamInfo<Case>& info) { return info.param.label; });
 
 TEST(Variants, InvalidCombinationsAreConfigErrors) {
   TempDir tmp;

@@ -79,8 +79,8 @@ TEST(Cli, UnknownCommandAndListing) {
        {"cartpole_swingup", "reacher_easy", "cheetah_run", "walker_walk", "finger_spin", "ball_in_cup_catch"}) {
     EXPECT_NE(r.out.find(task + " "), std::string::npos) << task;
   }
-  EXPECT_EQ(r.out.find("cartpole_swingup"), 0u) << "tasks in the suite's order, one line each";
-  EXPECT_NE(r.out.find("Cartpole swing-up"), std::string::npos) << "with the file's summary";
+  EXPECT_EQ(r.out.find("ball_in_cup_catch"), 0u) << "tasks sorted by name, one line each";
+  EXPECT_NE(r.out.find("Cartpole swing-up"), std::string::npos) << "with the task's summary";
   r = run_command(curlrl("list what=agents"));
   ASSERT_EQ(r.exit_code, 0);
   for (const std::string agent : {"curl", "drq", "pixel_sac", "rad", "state_sac"}) {

@@ -14,9 +14,18 @@
 
 #include "augment/augment.h"
 #include "augment/crop.h"
+#include "core/io.h"
+#include "tests/test_util.h"
 
 namespace curlrl::augment {
 namespace {
+
+// The project's configuration choosing the augmentations `names`, with `settings` ("cutout_min=5": augment.*).
+config::Config chosen(const std::vector<std::string>& names, const std::vector<std::string>& settings = {}) {
+  std::vector<std::string> overrides = {"agent=rad", "augment=[" + join(names, ",") + "]"};
+  for (const auto& setting : settings) overrides.push_back("augment." + setting);
+  return testing::project_config(overrides);
+}
 
 using Offsets = std::vector<std::pair<int64_t, int64_t>>;
 using Shape = std::vector<int64_t>;
@@ -128,18 +137,18 @@ void expect_invalid_argument_mentioning(F&& f, const std::vector<std::string>& w
 TEST(Augment, RegistryListsEveryAugmentationSortedByName) {
   EXPECT_EQ(augmentation_names(), (std::vector<std::string>{"color_jitter", "crop", "cutout", "flip", "grayscale",
                                                             "none", "rand_conv", "rotate", "shift", "translate"}));
-  for (const auto& [name, entry] : augmentation_registry()) EXPECT_FALSE(entry.summary.empty()) << name;
+  for (const auto& plugin : config::plugins("augment")) EXPECT_FALSE(plugin.summary.empty()) << plugin.name;
 }
 
 TEST(Augment, UnknownNameThrowsNamingItAndTheKnownOnes) {
-  expect_invalid_argument_mentioning([] { make_augmentation("nope", AugmentOptions{}); }, {"nope", "cutout"});
+  expect_invalid_argument_mentioning([] { make_augmentation("nope", chosen({"none"})); }, {"nope", "cutout"});
 }
 
 TEST(Augment, EveryAugmentationAppliesToAChannelsLastBatch) {
   const torch::Tensor x = random_batch(2, 9, 84, 84, 1).contiguous(torch::MemoryFormat::ChannelsLast);
   for (const auto& name : augmentation_names()) {
     SCOPED_TRACE(name);
-    const auto aug = make_augmentation(name, AugmentOptions{});
+    const auto aug = make_augmentation(name, chosen({name}));
     ASSERT_NE(aug, nullptr);
     std::mt19937_64 rng(3);
     const int64_t side = aug->output_size(84);
@@ -155,7 +164,7 @@ TEST(Augment, EveryAugmentationIsDeterministicPerGeneratorStateAndTreatsStackedF
   const torch::Tensor copies = stacked_copies(8, 100, 100, 3);
   for (const auto& name : augmentation_names()) {
     SCOPED_TRACE(name);
-    const auto aug = make_augmentation(name, AugmentOptions{});
+    const auto aug = make_augmentation(name, chosen({name}));
     std::mt19937_64 a(7), b(7);
     EXPECT_TRUE(torch::equal(aug->apply(random, a), aug->apply(random, b)));
     std::mt19937_64 rng(11);
@@ -165,9 +174,7 @@ TEST(Augment, EveryAugmentationIsDeterministicPerGeneratorStateAndTreatsStackedF
 }
 
 TEST(Augment, CropTakesOneWindowPerSampleAndTheCentreForEval) {
-  AugmentOptions opts;
-  opts.crop_size = 84;
-  const auto aug = make_augmentation("crop", opts);
+  const auto aug = make_augmentation("crop", chosen({"crop"}, {"crop_size=84"}));
   EXPECT_EQ(aug->output_size(100), 84);
   const torch::Tensor x = random_batch(4, 9, 100, 100, 4);
   std::mt19937_64 rng(0);
@@ -180,9 +187,7 @@ TEST(Augment, CropTakesOneWindowPerSampleAndTheCentreForEval) {
 }
 
 TEST(Augment, ShiftIsAWindowOfTheEdgeReplicatedInput) {
-  AugmentOptions opts;
-  opts.shift_pad = 4;
-  const auto aug = make_augmentation("shift", opts);
+  const auto aug = make_augmentation("shift", chosen({"shift"}, {"shift_pad=4"}));
   EXPECT_EQ(aug->output_size(84), 84);
   const torch::Tensor x = random_batch(4, 9, 84, 84, 5);
   const torch::Tensor padded = replicate_pad(x, 4);
@@ -194,9 +199,7 @@ TEST(Augment, ShiftIsAWindowOfTheEdgeReplicatedInput) {
 }
 
 TEST(Augment, TranslatePlacesTheWholeFrameOnAZeroCanvas) {
-  AugmentOptions opts;
-  opts.translate_size = 108;
-  const auto aug = make_augmentation("translate", opts);
+  const auto aug = make_augmentation("translate", chosen({"translate"}, {"translate_size=108"}));
   EXPECT_EQ(aug->output_size(100), 108);
   const torch::Tensor x = random_batch(4, 9, 100, 100, 6, 1, 255);  // no zeros: the frame's place is unambiguous
   std::mt19937_64 rng(2);
@@ -213,11 +216,8 @@ TEST(Augment, TranslatePlacesTheWholeFrameOnAZeroCanvas) {
 }
 
 TEST(Augment, CutoutZeroesOneRectanglePerSampleInEveryChannel) {
-  AugmentOptions opts;
-  opts.cutout_min = 10;
-  opts.cutout_max = 30;
-  opts.cutout_color = false;
-  const auto aug = make_augmentation("cutout", opts);
+  const auto aug =
+      make_augmentation("cutout", chosen({"cutout"}, {"cutout_min=10", "cutout_max=30", "cutout_color=false"}));
   const torch::Tensor x = random_batch(8, 9, 84, 84, 7, 1, 255);
   std::mt19937_64 rng(3);
   const torch::Tensor out = aug->apply(x, rng);
@@ -238,9 +238,8 @@ TEST(Augment, CutoutZeroesOneRectanglePerSampleInEveryChannel) {
 }
 
 TEST(Augment, ColourCutoutFillsOneColourSharedByTheStackedFrames) {
-  AugmentOptions opts;
-  opts.cutout_color = true;
-  const auto aug = make_augmentation("cutout", opts);
+  const int64_t cutout_min = 10, cutout_max = 30;
+  const auto aug = make_augmentation("cutout", chosen({"cutout"}, {"cutout_color=true", "cutout_min=10", "cutout_max=30"}));
   const torch::Tensor x = random_batch(8, 9, 84, 84, 8, 1, 255);
   std::mt19937_64 rng(4);
   const torch::Tensor out = aug->apply(x, rng);
@@ -250,8 +249,8 @@ TEST(Augment, ColourCutoutFillsOneColourSharedByTheStackedFrames) {
     SCOPED_TRACE("sample " + std::to_string(b));
     const ChangedBox box = changed_box(out[b], x[b]);
     ASSERT_FALSE(box.empty);
-    EXPECT_GE(std::min(box.bottom - box.top, box.right - box.left), opts.cutout_min);
-    EXPECT_LE(std::max(box.bottom - box.top, box.right - box.left), opts.cutout_max);
+    EXPECT_GE(std::min(box.bottom - box.top, box.right - box.left), cutout_min);
+    EXPECT_LE(std::max(box.bottom - box.top, box.right - box.left), cutout_max);
     torch::Tensor expected = x[b].clone();
     for (int64_t c = 0; c < 3; ++c) {
       const float colour = out[b][c][box.top][box.left].item<float>();
@@ -262,7 +261,7 @@ TEST(Augment, ColourCutoutFillsOneColourSharedByTheStackedFrames) {
 }
 
 TEST(Augment, ColorJitterChangesColoursButKeepsGreyGrey) {
-  const auto aug = make_augmentation("color_jitter", AugmentOptions{});
+  const auto aug = make_augmentation("color_jitter", chosen({"color_jitter"}));
   torch::Tensor x = random_batch(8, 9, 32, 32, 9);
   x[0].fill_(128.0f);
   std::mt19937_64 rng(5);
@@ -279,11 +278,10 @@ TEST(Augment, ColorJitterChangesColoursButKeepsGreyGrey) {
 }
 
 TEST(Augment, GrayscaleUsesTheLumaWeightsAndItsProbability) {
-  AugmentOptions opts;
-  opts.grayscale_p = 1.0;
+
   const torch::Tensor x = random_batch(4, 9, 32, 32, 10);
   std::mt19937_64 rng(6);
-  const torch::Tensor out = make_augmentation("grayscale", opts)->apply(x, rng);
+  const torch::Tensor out = make_augmentation("grayscale", chosen({"grayscale"}, {"grayscale_p=1.0"}))->apply(x, rng);
   ASSERT_EQ(out.sizes(), x.sizes());
   for (int64_t j = 0; j < 3; ++j) {
     const torch::Tensor luma = 0.299 * x.slice(1, j * 3, j * 3 + 1) + 0.587 * x.slice(1, j * 3 + 1, j * 3 + 2) +
@@ -292,26 +290,22 @@ TEST(Augment, GrayscaleUsesTheLumaWeightsAndItsProbability) {
       EXPECT_TRUE(torch::allclose(out.slice(1, j * 3 + c, j * 3 + c + 1), luma, 0.0, 1e-3)) << j << " " << c;
     }
   }
-  opts.grayscale_p = 0.0;
-  EXPECT_TRUE(torch::equal(make_augmentation("grayscale", opts)->apply(x, rng), x));
+  EXPECT_TRUE(torch::equal(make_augmentation("grayscale", chosen({"grayscale"}, {"grayscale_p=0.0"}))->apply(x, rng), x));
 }
 
 TEST(Augment, FlipMirrorsLeftRightWithItsProbability) {
-  AugmentOptions opts;
-  opts.flip_p = 1.0;
+
   const torch::Tensor x = random_batch(4, 9, 32, 32, 11);
   std::mt19937_64 rng(7);
-  EXPECT_TRUE(torch::equal(make_augmentation("flip", opts)->apply(x, rng), x.flip({3})));
-  opts.flip_p = 0.0;
-  EXPECT_TRUE(torch::equal(make_augmentation("flip", opts)->apply(x, rng), x));
+  EXPECT_TRUE(torch::equal(make_augmentation("flip", chosen({"flip"}, {"flip_p=1.0"}))->apply(x, rng), x.flip({3})));
+  EXPECT_TRUE(torch::equal(make_augmentation("flip", chosen({"flip"}, {"flip_p=0.0"}))->apply(x, rng), x));
 }
 
 TEST(Augment, QuarterRotationTurnsEachSampleByAMultipleOfNinetyDegrees) {
-  AugmentOptions opts;
-  opts.rotate_mode = "quarter";
+
   const torch::Tensor x = random_batch(8, 9, 32, 32, 12);
   std::mt19937_64 rng(8);
-  const torch::Tensor out = make_augmentation("rotate", opts)->apply(x, rng);
+  const torch::Tensor out = make_augmentation("rotate", chosen({"rotate"}, {"rotate_mode=quarter"}))->apply(x, rng);
   ASSERT_EQ(out.sizes(), x.sizes());
   bool any_turned = false;
   for (int64_t b = 0; b < 8; ++b) {
@@ -324,13 +318,11 @@ TEST(Augment, QuarterRotationTurnsEachSampleByAMultipleOfNinetyDegrees) {
 }
 
 TEST(Augment, SmallRotationBarelyMovesTheCentreOfASmoothImage) {
-  AugmentOptions opts;
-  opts.rotate_mode = "small";
-  opts.rotate_degrees = 5.0;
+
   const torch::Tensor ramp = torch::linspace(0.0, 255.0, 84, torch::kFloat32);  // horizontal gradient
   const torch::Tensor x = ramp.view({1, 1, 1, 84}).expand({4, 9, 84, 84}).contiguous();
   std::mt19937_64 rng(9);
-  const torch::Tensor out = make_augmentation("rotate", opts)->apply(x, rng);
+  const torch::Tensor out = make_augmentation("rotate", chosen({"rotate"}, {"rotate_mode=small", "rotate_degrees=5.0"}))->apply(x, rng);
   ASSERT_EQ(out.sizes(), x.sizes());
   expect_in_range(out);
   const auto centre = [](const torch::Tensor& t) { return t.slice(2, 32, 52).slice(3, 32, 52); };
@@ -338,7 +330,7 @@ TEST(Augment, SmallRotationBarelyMovesTheCentreOfASmoothImage) {
 }
 
 TEST(Augment, RandConvUsesOneConvolutionPerBatchDrawnFromTheGenerator) {
-  const auto aug = make_augmentation("rand_conv", AugmentOptions{});
+  const auto aug = make_augmentation("rand_conv", chosen({"rand_conv"}));
   const torch::Tensor x = random_batch(4, 9, 32, 32, 13);
   std::mt19937_64 a(1), b(2);
   const torch::Tensor out_a = aug->apply(x, a);
@@ -352,7 +344,7 @@ TEST(Augment, RandConvUsesOneConvolutionPerBatchDrawnFromTheGenerator) {
 }
 
 TEST(Augment, NoneLeavesTheBatchUnchanged) {
-  const auto aug = make_augmentation("none", AugmentOptions{});
+  const auto aug = make_augmentation("none", chosen({"none"}));
   const torch::Tensor x = random_batch(2, 9, 32, 32, 15);
   std::mt19937_64 rng(10);
   EXPECT_TRUE(torch::equal(aug->apply(x, rng), x));
@@ -362,42 +354,37 @@ TEST(Augment, NoneLeavesTheBatchUnchanged) {
 // ---------------------------------------------------------------------------------------------------------------
 
 TEST(Augment, PipelineCropsThenAppliesTheRestInOrder) {
-  AugmentOptions opts;
-  opts.crop_size = 84;
   const StackedFrames f(4, 100, 100, 16);
   std::mt19937_64 rng(11);
-  const Pipeline crop_cutout({"crop", "cutout"}, opts);
+  const Pipeline crop_cutout(chosen({"crop", "cutout"}, {"crop_size=84"}));
   EXPECT_EQ(crop_cutout.output_size(), 84);
   EXPECT_EQ(crop_cutout.train(f.batch, rng).sizes(), (Shape{4, 9, 84, 84}));
   EXPECT_EQ(crop_cutout.names(), (std::vector<std::string>{"crop", "cutout"}));
 }
 
 TEST(Augment, PipelineWithoutCropStartsFromTheCentreCrop) {
-  AugmentOptions opts;
-  opts.crop_size = 84;
   const StackedFrames f(4, 100, 100, 17);
   std::mt19937_64 rng(12);
-  const Pipeline shift({"shift"}, opts);
+  const Pipeline shift(chosen({"shift"}, {"crop_size=84"}));
   EXPECT_EQ(shift.output_size(), 84);
   EXPECT_EQ(shift.train(f.batch, rng).sizes(), (Shape{4, 9, 84, 84}));
   EXPECT_TRUE(torch::equal(shift.eval(f.batch), center_crop(f.batch, 84)));
 }
 
 TEST(Augment, PipelineRejectsCropAfterAnotherAugmentation) {
-  expect_invalid_argument_mentioning([] { Pipeline({"cutout", "crop"}, AugmentOptions{}); }, {"crop"});
+  expect_invalid_argument_mentioning([] { Pipeline(chosen({"cutout", "crop"})); }, {"crop"});
 }
 
 TEST(Augment, PipelineIsRandomUnlessEmptyOrNone) {
-  EXPECT_FALSE(Pipeline({"none"}, AugmentOptions{}).random());
-  EXPECT_FALSE(Pipeline({}, AugmentOptions{}).random());
-  EXPECT_TRUE(Pipeline({"crop"}, AugmentOptions{}).random());
+  EXPECT_FALSE(Pipeline(chosen({"none"})).random());
+  config::Config empty = chosen({"none"});
+  empty.set("augment.name", std::vector<std::string>{});
+  EXPECT_FALSE(Pipeline(empty).random());
+  EXPECT_TRUE(Pipeline(chosen({"crop"})).random());
 }
 
 TEST(Augment, PipelineOutputSizeFollowsEveryStep) {
-  AugmentOptions opts;
-  opts.crop_size = 84;
-  opts.translate_size = 92;
-  const Pipeline p({"crop", "translate"}, opts);
+  const Pipeline p(chosen({"crop", "translate"}, {"crop_size=84", "translate_size=92"}));
   EXPECT_EQ(p.output_size(), 92);
   const StackedFrames f(1, 100, 100, 18);
   const torch::Tensor eval = p.eval(f.batch);

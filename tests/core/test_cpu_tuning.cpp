@@ -1,6 +1,6 @@
 // The program runs OpenBLAS with kernels for this CPU (re-executing itself with OPENBLAS_CORETYPE when OpenBLAS
 // falls back to its generic Prescott kernels), keeps its arguments through the re-execution, and leaves a
-// user's own OPENBLAS_CORETYPE alone.
+// user's own OPENBLAS_CORETYPE alone. Through the re-execution the process keeps its name (ps shows curlrl).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -38,6 +38,7 @@ TEST(CpuTuning, OpenBlasUsesKernelsForThisCpu) {
   const std::string core = field(r.out, "blas_core");
   ASSERT_FALSE(core.empty()) << r.out;
   EXPECT_EQ(field(r.out, "threads"), "1") << "arguments must survive the re-execution: " << r.out;
+  EXPECT_EQ(field(r.out, "process"), "curlrl") << "the process keeps its name through the re-execution: " << r.out;
   if (core == "not-openblas") GTEST_SKIP() << "the BLAS here is not OpenBLAS";
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {

@@ -8,9 +8,9 @@ namespace curlrl::encoders {
 namespace {
 
 TEST(PixelEncoder, PaperSizesGive35x35ConvOutputAnd50Features) {
-  EncoderOptions o;
+  PixelEncoderOptions o;
   o.obs_shape = {9, 84, 84};
-  auto enc = std::dynamic_pointer_cast<PixelEncoderImpl>(make_encoder("pixel", o));
+  auto enc = std::make_shared<PixelEncoderImpl>(o);
   ASSERT_TRUE(enc);
   // 84 -> 41 (stride 2) -> 39 -> 37 -> 35, 32 filters: computed independently of the encoder's dummy forward.
   EXPECT_EQ(enc->trunk_dim(), 32 * 35 * 35);
@@ -20,26 +20,26 @@ TEST(PixelEncoder, PaperSizesGive35x35ConvOutputAnd50Features) {
 }
 
 TEST(PixelEncoder, LayerNormOutputHasZeroMeanUnitVarianceAndOptionalTanh) {
-  EncoderOptions o;
+  PixelEncoderOptions o;
   o.obs_shape = {3, 32, 32};
   o.feature_dim = 20;
   o.num_layers = 2;
-  auto enc = make_encoder("pixel", o);
+  Encoder enc = std::make_shared<PixelEncoderImpl>(o);
   const auto z = enc->forward(torch::rand({4, 3, 32, 32}) * 255);
   EXPECT_TRUE(torch::allclose(z.mean(1), torch::zeros({4}), 1e-4, 1e-5));
   EXPECT_TRUE(torch::allclose(z.var(1, /*unbiased=*/false), torch::ones({4}), 1e-2, 1e-3));
   o.tanh = true;
-  auto with_tanh = make_encoder("pixel", o);
+  Encoder with_tanh = std::make_shared<PixelEncoderImpl>(o);
   const auto t = with_tanh->forward(torch::rand({4, 3, 32, 32}) * 255);
   EXPECT_LE(t.abs().max().item<float>(), 1.0f);
 }
 
 TEST(PixelEncoder, PixelsAreScaledToUnitRange) {
   // A 255 input must give the same output as feeding 1.0 into the convolutions directly.
-  EncoderOptions o;
+  PixelEncoderOptions o;
   o.obs_shape = {3, 16, 16};
   o.num_layers = 1;
-  auto enc = std::dynamic_pointer_cast<PixelEncoderImpl>(make_encoder("pixel", o));
+  auto enc = std::make_shared<PixelEncoderImpl>(o);
   const auto full = torch::full({1, 3, 16, 16}, 255.0f);
   torch::nn::Conv2d conv = enc->convs()[0];
   // Features in (H, W, C) order.
@@ -48,10 +48,10 @@ TEST(PixelEncoder, PixelsAreScaledToUnitRange) {
 }
 
 TEST(PixelEncoder, ChunkedConvolutionsGiveTheSameFeaturesAndGradients) {
-  EncoderOptions o;
+  PixelEncoderOptions o;
   o.obs_shape = {9, 84, 84};
   torch::manual_seed(0);
-  auto whole = make_encoder("pixel", o);
+  Encoder whole = std::make_shared<PixelEncoderImpl>(o);
   o.conv_chunk = 3;
   Encoder chunked = std::make_shared<PixelEncoderImpl>(o);
   {
@@ -69,9 +69,9 @@ TEST(PixelEncoder, ChunkedConvolutionsGiveTheSameFeaturesAndGradients) {
 }
 
 TEST(PixelEncoder, DeltaOrthogonalInitHasOnlyTheKernelCentre) {
-  EncoderOptions o;
+  PixelEncoderOptions o;
   o.obs_shape = {9, 84, 84};
-  auto enc = std::dynamic_pointer_cast<PixelEncoderImpl>(make_encoder("pixel", o));
+  auto enc = std::make_shared<PixelEncoderImpl>(o);
   const auto w = enc->convs()[1]->weight;  // [32, 32, 3, 3]
   auto off_centre = w.clone();
   off_centre.select(2, 1).select(2, 1).zero_();
@@ -82,13 +82,12 @@ TEST(PixelEncoder, DeltaOrthogonalInitHasOnlyTheKernelCentre) {
 
 TEST(Encoders, RegistryReachesEveryEncoderAndRejectsUnknownNames) {
   for (const auto& name : encoder_names()) {
-    EncoderOptions o;
-    o.obs_shape = name == "identity" ? std::vector<int64_t>{5} : std::vector<int64_t>{9, 84, 84};
-    auto enc = make_encoder(name, o);
+    const std::vector<int64_t> shape = name == "identity" ? std::vector<int64_t>{5} : std::vector<int64_t>{9, 84, 84};
+    auto enc = make_default_encoder(name, shape);
     const auto x = name == "identity" ? torch::rand({2, 5}) : torch::rand({2, 9, 84, 84});
     EXPECT_EQ(enc->forward(x).size(1), enc->feature_dim()) << name;
   }
-  EXPECT_THROW(make_encoder("resnet9000", EncoderOptions{}), std::invalid_argument);
+  EXPECT_THROW(make_default_encoder("resnet9000", {9, 84, 84}), std::invalid_argument);
 }
 
 }  // namespace

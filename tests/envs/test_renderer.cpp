@@ -17,6 +17,12 @@
 #include <vector>
 
 namespace curlrl::envs {
+
+// CTest shows the backend's name, not its bytes (gtest finds this by argument-dependent lookup).
+void PrintTo(GlBackend backend, std::ostream* os) {
+  *os << (backend == GlBackend::kEgl ? "EGL" : backend == GlBackend::kOsmesa ? "OSMesa" : "auto");
+}
+
 namespace {
 
 // Camera "front" at y = -3 looks along +y (image right = +x, image up = +z); "side" looks along -x. The box
