@@ -55,6 +55,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from curlrl_runs import runfolder, sweepdir  # noqa: E402  (scripts/curlrl_runs/: reading run and sweep folders)
 try:
     import stats  # scripts/stats.py: the estimators and the stratified bootstrap (numpy)
 except ImportError:  # pragma: no cover  (no numpy; Debian's python3-matplotlib brings it)
@@ -77,75 +78,15 @@ class AggregateError(Exception):
 # Reading runs
 # ---------------------------------------------------------------------------------------------------------------
 
-def _scalar(text):
-    text = text.strip()
-    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
-        return text[1:-1]
-    return text
-
-
-def read_config(path):
-    """Flattens curlrl's config.yaml (block mappings, scalar or flow-list values) into dotted keys -> text."""
-    flat = {}
-    stack = []  # (indent, key)
-    with open(path, encoding="utf-8") as f:
-        for raw in f:
-            line = raw.split(" #", 1)[0].rstrip()
-            if not line.strip() or line.lstrip().startswith("#"):
-                continue
-            indent = len(line) - len(line.lstrip(" "))
-            body = line.strip()
-            if ":" not in body:
-                continue
-            key, _, value = body.partition(":")
-            while stack and stack[-1][0] >= indent:
-                stack.pop()
-            full = ".".join([k for _, k in stack] + [_scalar(key)])
-            if value.strip():
-                flat[full] = _scalar(value)
-            else:
-                stack.append((indent, _scalar(key)))
-    return flat
-
-
-def read_eval(path):
-    """[(env_steps, mean return over the evaluation's episodes)] in file order (a resumed run's rows are unique)."""
-    points = {}
-    with open(path, encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f):
-            try:
-                points[int(row["env_steps"])] = float(row["episode_return"])
-            except (KeyError, ValueError, TypeError):
-                continue
-    return sorted(points.items())
-
-
-def find_runs(sweep_dir):
-    """Run directories of a sweep: from sweep.json when present, else every folder holding eval.csv + config.yaml."""
-    sweep_json = os.path.join(sweep_dir, "sweep.json")
-    if os.path.exists(sweep_json):
-        with open(sweep_json, encoding="utf-8") as f:
-            runs = [r["run_dir"] for r in json.load(f).get("runs", [])]
-        # sweep.json holds absolute paths; a sweep directory that was moved still finds its runs/ folder.
-        return [d if os.path.isdir(d) else os.path.join(sweep_dir, "runs", os.path.basename(d)) for d in runs]
-    found = []
-    for root, dirs, files in os.walk(sweep_dir):
-        dirs[:] = sorted(d for d in dirs if d != "checkpoints")
-        if "eval.csv" in files and "config.yaml" in files:
-            found.append(root)
-    return found
-
-
 def load_runs(sweep_dir):
     if not os.path.isdir(sweep_dir):
         raise AggregateError(f"{sweep_dir}: no such directory")
     runs = []
-    for d in find_runs(sweep_dir):
-        cfg_path, eval_path = os.path.join(d, "config.yaml"), os.path.join(d, "eval.csv")
-        if not (os.path.exists(cfg_path) and os.path.exists(eval_path)):
+    for d in sweepdir.find_runs(sweep_dir):
+        if not runfolder.has_results(d):
             continue  # a run that has not started yet
-        config = read_config(cfg_path)
-        evals = read_eval(eval_path)
+        config = runfolder.read_config(d)
+        evals = runfolder.read_eval(d)
         if not evals:
             continue
         runs.append({"dir": d, "config": config, "evals": evals,

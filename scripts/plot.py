@@ -15,13 +15,13 @@ usage:
 """
 
 import argparse
-import csv
 import math
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import aggregate  # noqa: E402  (the same run loading and grouping as the tables)
+from curlrl_runs import runfolder  # noqa: E402  (scripts/curlrl_runs/: reading a run folder)
 
 try:
     import matplotlib
@@ -120,25 +120,12 @@ DIAGNOSTICS = [
 ]
 
 
-def read_columns(path):
-    with open(path, encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
-    cols = {}
-    for row in rows:
-        for k, v in row.items():
-            try:
-                cols.setdefault(k, []).append(float(v) if v not in ("", None) else None)
-            except ValueError:
-                cols.setdefault(k, []).append(None)
-    return cols
-
-
 def diagnostics(args):
     run_dir = os.path.abspath(args.path)
-    train_csv = os.path.join(run_dir, "train.csv")
+    train_csv = runfolder.run_file(run_dir, "train.csv")
     if not os.path.exists(train_csv):
         raise aggregate.AggregateError(f"{run_dir}: no train.csv")
-    cols = read_columns(train_csv)
+    cols = runfolder.read_train(run_dir)
     steps = cols.get("env_steps", [])
     panels = [(c, t) for c, t in DIAGNOSTICS if any(v is not None for v in cols.get(c, []))]
     if not panels:
@@ -151,8 +138,8 @@ def diagnostics(args):
         pts = [(s, v) for s, v in zip(steps, cols[col]) if s is not None and v is not None]
         ax.plot([p[0] for p in pts], [p[1] for p in pts], lw=1.2, marker="." if len(pts) < 40 else None,
                 label="train episodes" if col == "episode_return" else None)
-        if col == "episode_return" and os.path.exists(os.path.join(run_dir, "eval.csv")):
-            ev = aggregate.read_eval(os.path.join(run_dir, "eval.csv"))
+        if col == "episode_return" and os.path.exists(runfolder.run_file(run_dir, "eval.csv")):
+            ev = runfolder.read_eval(run_dir)
             ax.plot([s for s, _ in ev], [r for _, r in ev], "o-", ms=3, lw=1.2, color="tab:red", label="evaluation")
             # Episodes before the first update (no critic loss yet) act uniformly at random: the random baseline.
             rand = [r for r, loss in zip(cols[col], cols.get("critic_loss", [])) if r is not None and loss is None]
@@ -168,10 +155,9 @@ def diagnostics(args):
         ax.grid(alpha=0.3)
     for j in range(len(panels), nrows * ncols):
         axes[j // ncols][j % ncols].axis("off")
-    config = os.path.join(run_dir, "config.yaml")
     title = os.path.basename(run_dir)
-    if os.path.exists(config):
-        c = aggregate.read_config(config)
+    if os.path.exists(runfolder.run_file(run_dir, "config.yaml")):
+        c = runfolder.read_config(run_dir)
         title = f"{c.get('agent.name', '?')} on {c.get('task.name', '?')}, seed {c.get('seed', '?')} ({title})"
     fig.suptitle(args.title or title, fontsize=11)
     fig.supxlabel("environment steps", fontsize=9)
