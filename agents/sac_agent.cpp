@@ -123,20 +123,41 @@ SacOptions SacOptions::from_config(const config::Config& c, const envs::EnvSpec&
   o.device = kDevice(c);
   o.drq_k = kDrqK(c);
   o.drq_m = kDrqM(c);
-  check_agent_config(c);
-  if (o.log_std_min >= o.log_std_max) throw ConfigError("agent.actor_log_std_min must be below agent.actor_log_std_max");
-  if (o.pixels) {
-    if (augment::kCropSize(c) > std::min(o.obs_shape[1], o.obs_shape[2])) {
-      throw ConfigError("augment.crop_size=" + std::to_string(augment::kCropSize(c)) + " exceeds task.image_size=" +
-                        std::to_string(o.obs_shape[1]));
-    }
-    try {
-      o.pipeline = augment::Pipeline(c);
-    } catch (const std::invalid_argument& e) {
-      throw ConfigError(e.what());
-    }
+  try {
+    o.pipeline = augment::Pipeline(c);  // states too, so that validate() can name an augmentation given for them
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(e.what());
   }
+  o.validate();
   return o;
+}
+
+void SacOptions::validate() const {
+  const std::vector<std::string>& augs = pipeline.names();
+  const bool augmented = pipeline.random();
+  if (pixels && encoder == "identity") {
+    throw ConfigError("encoder=identity needs state observations (task.observation=states), not pixels");
+  }
+  if (!pixels && encoder != "identity") {
+    throw ConfigError("encoder=" + encoder + " is a pixel encoder and the observations are states: use encoder=identity "
+                      "with task.observation=states, or task.observation=pixels");
+  }
+  if (!pixels && std::any_of(augs.begin(), augs.end(), [](const std::string& a) { return a != "none"; })) {
+    throw ConfigError("augment=[" + join(augs, ",") + "] transforms images and the observations are states: use augment=none");
+  }
+  if (contrastive && encoder == "identity") {
+    throw ConfigError("agent.contrastive=true needs a key encoder (the momentum copy of a trainable pixel encoder), "
+                      "and encoder=identity has none: use encoder=pixel, drq or impala");
+  }
+  if ((drq_k > 1 || drq_m > 1) && !augmented) {
+    throw ConfigError("agent.drq_k/drq_m > 1 average over random augmentations, and augment=[" + join(augs, ",") +
+                      "] draws none: choose one, e.g. augment=shift");
+  }
+  if (log_std_min >= log_std_max) throw ConfigError("agent.actor_log_std_min must be below agent.actor_log_std_max");
+  if (pixels && pipeline.crop_size() > std::min(obs_shape.at(1), obs_shape.at(2))) {
+    throw ConfigError("augment.crop_size=" + std::to_string(pipeline.crop_size()) + " exceeds task.image_size=" +
+                      std::to_string(obs_shape.at(1)));
+  }
 }
 
 SacAgent::SacAgent(const SacOptions& options)
@@ -447,28 +468,14 @@ void SacAgent::load(torch::serialize::InputArchive& archive) {
 }
 
 void check_agent_config(const config::Config& c) {
-  const bool pixels = c.get_string("task.observation") == "pixels";
-  const std::string encoder = c.get_string("encoder.name");
-  const std::vector<std::string>& augs = c.get_list("augment.name");
-  const bool augmented = std::any_of(augs.begin(), augs.end(), [](const std::string& a) { return a != "none"; });
-  if (pixels && encoder == "identity") {
-    throw ConfigError("encoder=identity needs state observations (task.observation=states), not pixels");
-  }
-  if (!pixels && encoder != "identity") {
-    throw ConfigError("encoder=" + encoder + " is a pixel encoder and the observations are states: use encoder=identity "
-                      "with task.observation=states, or task.observation=pixels");
-  }
-  if (!pixels && augmented) {
-    throw ConfigError("augment=[" + join(augs, ",") + "] transforms images and the observations are states: use augment=none");
-  }
-  if (kContrastive(c) && encoder == "identity") {
-    throw ConfigError("agent.contrastive=true needs a key encoder (the momentum copy of a trainable pixel encoder), "
-                      "and encoder=identity has none: use encoder=pixel, drq or impala");
-  }
-  if ((kDrqK(c) > 1 || kDrqM(c) > 1) && !augmented) {
-    throw ConfigError("agent.drq_k/drq_m > 1 average over random augmentations, and augment=[" + join(augs, ",") +
-                      "] draws none: choose one, e.g. augment=shift");
-  }
+  // What the configuration says of the environment, before one is built: enough for every rule of validate().
+  const envs::EnvOptions env = envs::EnvOptions::from_config(c);
+  envs::EnvSpec spec;
+  spec.pixels = env.pixels;
+  spec.action_dim = 1;
+  spec.observation_shape = env.pixels ? std::vector<int64_t>{3 * env.frame_stack, env.image_size, env.image_size}
+                                      : std::vector<int64_t>{1};
+  SacOptions::from_config(c, spec);  // validates
 }
 
 }  // namespace curlrl::agents

@@ -55,7 +55,12 @@ struct SacOptions {
   int64_t drq_m = 1;  // DrQ: augmented observations whose critic losses are averaged
   std::string device = "cpu";
 
+  // The options a configuration gives for an environment of `spec`, validated.
   static SacOptions from_config(const config::Config& config, const envs::EnvSpec& spec);
+  // Every rule on combinations of settings (a pixel encoder on states, a contrastive loss without a key encoder,
+  // DrQ averaging without a random augmentation, a crop larger than the frame, ...): a ConfigError naming them.
+  // The one rule that needs the built encoder (the CURL head's size) is checked when the agent builds it.
+  void validate() const;
 };
 
 // A sampled, augmented batch.

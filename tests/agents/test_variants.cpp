@@ -8,6 +8,7 @@
 #include "augment/augment.h"
 #include "core/config.h"
 #include "core/csv.h"
+#include "core/error.h"
 #include "core/schema.h"
 #include "core/settings.h"
 #include "tests/test_util.h"
@@ -116,6 +117,25 @@ TEST(Variants, InvalidCombinationsAreConfigErrors) {
             std::string::npos);
   EXPECT_NE(error_of({"agent=curl", "encoder=drq"}).find("W would be"), std::string::npos);
   EXPECT_FALSE(std::filesystem::exists(dir)) << "nothing is written for a configuration error";
+}
+
+TEST(Variants, EveryCombinationRuleIsCheckedFromTheConfigurationAlone) {
+  // SacOptions::validate() holds the rules; check_agent_config applies them before any environment is built.
+  const auto error_of = [](const std::vector<std::string>& overrides) -> std::string {
+    try {
+      agents::check_agent_config(testing::project_config(overrides));
+    } catch (const ConfigError& e) {
+      return e.what();
+    }
+    return "";
+  };
+  EXPECT_EQ(error_of({}), "");
+  EXPECT_EQ(error_of({"agent=state_sac"}), "");
+  EXPECT_NE(error_of({"task.image_size=64"}).find("augment.crop_size=84 exceeds task.image_size=64"), std::string::npos);
+  EXPECT_NE(error_of({"agent.actor_log_std_min=3"}).find("must be below"), std::string::npos);
+  EXPECT_NE(error_of({"agent=rad", "augment=[cutout,crop]"}).find("must come first"), std::string::npos);
+  EXPECT_NE(error_of({"agent=state_sac", "augment=crop"}).find("use augment=none"), std::string::npos);
+  EXPECT_NE(error_of({"agent=pixel_sac", "agent.drq_m=2"}).find("draws none"), std::string::npos);
 }
 
 }  // namespace
