@@ -38,10 +38,6 @@ const config::Setting<int64_t> kBatchSize{"agent.batch_size", 512,
                                           "transitions per update (the paper's final runs: 512; the reference code's "
                                           "script: 128)",
                                           {.min = 1, .max = 1 << 20}};
-const config::Setting<int64_t> kReplayCapacity{"agent.replay_capacity", 100000,
-                                               "replay buffer capacity in agent transitions", {.min = 1}};
-const config::Setting<int64_t> kInitSteps{"agent.init_steps", 1000,
-                                          "agent steps of uniformly random actions before updates start", {.min = 0}};
 const config::Setting<double> kDiscount{"agent.discount", 0.99, "discount factor gamma", {.min = 0, .max = 1}};
 const config::Setting<int64_t> kHiddenDim{"agent.hidden_dim", 1024,
                                           "units of the two hidden layers of the actor and of each Q network",

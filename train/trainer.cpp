@@ -48,6 +48,11 @@ const config::Setting<int64_t> kEvalEpisodes{"eval_episodes", 10, "episodes per 
                                              {.min = 1}};
 const config::Setting<int64_t> kCheckpointEvery{
     "checkpoint_every", 50000, "write a checkpoint every this many environment steps (0: only at the end)", {.min = 0}};
+// Agent settings that only the training loop reads: the replay buffer it fills and its random-action phase.
+const config::Setting<int64_t> kReplayCapacity{"agent.replay_capacity", 100000,
+                                               "replay buffer capacity in agent transitions", {.min = 1}};
+const config::Setting<int64_t> kInitSteps{"agent.init_steps", 1000,
+                                          "agent steps of uniformly random actions before updates start", {.min = 0}};
 const config::Setting<bool> kSaveReplay{"save_replay", true,
                                         "include the replay buffer in checkpoints (needed for an exact resume)"};
 const config::Setting<bool> kSaveVideo{"save_video", false,
@@ -206,7 +211,7 @@ Trainer::Trainer(const config::Config& config, const fs::path& run_dir)
   rs.item_shape = spec.pixels ? spec.frame_shape : spec.observation_shape;
   rs.frame_stack = spec.frame_stack;
   rs.action_dim = spec.action_dim;
-  replay_ = std::make_unique<replay::ReplayBuffer>(config_.get_int("agent.replay_capacity"), rs);
+  replay_ = std::make_unique<replay::ReplayBuffer>(kReplayCapacity(config_), rs);
   s_->rng.seed(static_cast<uint64_t>(kSeed(config_)));
   s_->next_checkpoint = kCheckpointEvery(config_) > 0 ? kCheckpointEvery(config_) : INT64_MAX;
 
@@ -371,7 +376,7 @@ int Trainer::run() {
   const int64_t budget = kEnvSteps(config_);
   const int64_t eval_every = kEvalEvery(config_);
   const int64_t checkpoint_every = kCheckpointEvery(config_);
-  const int64_t init_steps = config_.get_int("agent.init_steps");
+  const int64_t init_steps = kInitSteps(config_);
   const int action_dim = env_->spec().action_dim;
   State& s = *s_;
   if (s.env_steps >= budget) {
