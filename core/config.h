@@ -13,6 +13,10 @@
 // A plugin's own settings (encoder.num_filters of the pixel encoder) are part of the configuration only when it is
 // chosen; setting one of an unchosen plugin is an error. Errors are ConfigError with one line that names the key
 // (and the nearest valid key for a typo).
+//
+// Everything is declared here; the definitions are split by concern: core/config.cpp (Value helpers and Config),
+// core/key_schema.cpp (Schema: declaring, finding, parsing and checking keys), core/compose.cpp (composition, and
+// Config::from_yaml_file, which reads a file back through the same merging and completion).
 #pragma once
 
 #include <cstdint>
