@@ -3,7 +3,6 @@
 #include <torch/nn/functional/loss.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 
 #include "core/error.h"
@@ -89,36 +88,47 @@ constexpr int64_t kMaxContrastiveFeatures = 4096;
 
 }  // namespace
 
+// The one list that maps settings to option fields: `read` gives a setting's value (its default, or a
+// configuration's).
+template <class Read>
+void read_settings(SacOptions& o, Read&& read) {
+  o.hidden_dim = read(kHiddenDim);
+  o.batch_size = read(kBatchSize);
+  o.discount = read(kDiscount);
+  o.init_temperature = read(kInitTemperature);
+  o.actor_lr = read(kActorLr);
+  o.actor_beta = read(kActorBeta);
+  o.critic_lr = read(kCriticLr);
+  o.critic_beta = read(kCriticBeta);
+  o.encoder_lr = read(kEncoderLr);
+  o.alpha_lr = read(kAlphaLr);
+  o.alpha_beta = read(kAlphaBeta);
+  o.critic_tau = read(kCriticTau);
+  o.encoder_tau = read(kEncoderTau);
+  o.actor_update_freq = read(kActorUpdateFreq);
+  o.critic_target_update_freq = read(kCriticTargetUpdateFreq);
+  o.log_std_min = read(kLogStdMin);
+  o.log_std_max = read(kLogStdMax);
+  o.contrastive = read(kContrastive);
+  o.encoder_double_step = read(kEncoderDoubleStep);
+  o.shared_encoder_forward = read(kSharedEncoderForward);
+  o.drq_k = read(kDrqK);
+  o.drq_m = read(kDrqM);
+  o.device = read(kDevice);
+}
+
+SacOptions::SacOptions() {
+  read_settings(*this, [](const auto& setting) { return setting.fallback(); });
+}
+
 SacOptions SacOptions::from_config(const config::Config& c, const envs::EnvSpec& spec) {
   SacOptions o;
   o.action_dim = spec.action_dim;
-  o.pixels = spec.pixels;
+  o.observation = spec.observation;
   o.obs_shape = spec.observation_shape;
   o.encoder = c.get_string("encoder.name");
   o.make_encoder = [c](const std::vector<int64_t>& shape) { return encoders::make_encoder(c, shape); };
-  o.hidden_dim = kHiddenDim(c);
-  o.batch_size = kBatchSize(c);
-  o.discount = kDiscount(c);
-  o.init_temperature = kInitTemperature(c);
-  o.actor_lr = kActorLr(c);
-  o.actor_beta = kActorBeta(c);
-  o.critic_lr = kCriticLr(c);
-  o.critic_beta = kCriticBeta(c);
-  o.encoder_lr = kEncoderLr(c);
-  o.alpha_lr = kAlphaLr(c);
-  o.alpha_beta = kAlphaBeta(c);
-  o.critic_tau = kCriticTau(c);
-  o.encoder_tau = kEncoderTau(c);
-  o.actor_update_freq = kActorUpdateFreq(c);
-  o.critic_target_update_freq = kCriticTargetUpdateFreq(c);
-  o.log_std_min = kLogStdMin(c);
-  o.log_std_max = kLogStdMax(c);
-  o.contrastive = kContrastive(c);
-  o.encoder_double_step = kEncoderDoubleStep(c);
-  o.shared_encoder_forward = kSharedEncoderForward(c);
-  o.device = kDevice(c);
-  o.drq_k = kDrqK(c);
-  o.drq_m = kDrqM(c);
+  read_settings(o, [&](const auto& setting) { return setting(c); });
   try {
     o.pipeline = augment::Pipeline(c);  // states too, so that validate() can name an augmentation given for them
   } catch (const std::invalid_argument& e) {
@@ -131,6 +141,7 @@ SacOptions SacOptions::from_config(const config::Config& c, const envs::EnvSpec&
 void SacOptions::validate() const {
   const std::vector<std::string>& augs = pipeline.names();
   const bool augmented = pipeline.random();
+  const bool pixels = observation == envs::ObservationKind::kPixels;
   if (pixels && encoder == "identity") {
     throw ConfigError("encoder=identity needs state observations (task.observation=states), not pixels");
   }
@@ -159,9 +170,12 @@ void SacOptions::validate() const {
 SacAgent::SacAgent(const SacOptions& options)
     : options_(options),
       pipeline_(options.pipeline),
+      sampler_(BatchSpec{options.batch_size, options.observation, options.contrastive, options.drq_k, options.drq_m,
+                         options.device},
+               options.pipeline),
       target_entropy_(-static_cast<double>(options.action_dim)) {
   std::vector<int64_t> obs_shape = options_.obs_shape;
-  if (options_.pixels) obs_shape[1] = obs_shape[2] = pipeline_.output_size();
+  if (options_.observation == envs::ObservationKind::kPixels) obs_shape[1] = obs_shape[2] = pipeline_.output_size();
   if (!options_.make_encoder) {
     options_.make_encoder = [name = options_.encoder](const std::vector<int64_t>& shape) {
       return encoders::make_default_encoder(name, shape);
@@ -211,7 +225,7 @@ SacAgent::SacAgent(const SacOptions& options)
 }
 
 torch::Tensor SacAgent::observation_tensor(const envs::TimeStep& ts) const {
-  if (!options_.pixels) {
+  if (options_.observation == envs::ObservationKind::kStates) {
     return torch::from_blob(const_cast<float*>(ts.state.data()), {1, static_cast<int64_t>(ts.state.size())},
                             torch::kFloat32).clone();
   }
@@ -229,74 +243,9 @@ std::vector<float> SacAgent::act(const envs::TimeStep& ts, bool deterministic) {
   return std::vector<float>(a.data_ptr<float>(), a.data_ptr<float>() + a.numel());
 }
 
-Batch SacAgent::sample_batch(const replay::ReplayBuffer& replay, std::mt19937_64& rng) const {
-  const std::vector<int64_t> idx = replay.sample(options_.batch_size, rng);
-  const int64_t B = options_.batch_size, A = options_.action_dim;
-  Batch b;
-  b.action = torch::empty({B, A});
-  b.reward = torch::empty({B, 1});
-  b.not_done = torch::empty({B, 1});
-  for (int64_t i = 0; i < B; ++i) {
-    const auto act = replay.action(idx[i]);
-    std::copy(act.begin(), act.end(), b.action.data_ptr<float>() + i * A);
-    b.reward.data_ptr<float>()[i] = replay.reward(idx[i]);
-    b.not_done.data_ptr<float>()[i] = replay.not_done(idx[i]);
-  }
-  const int k = replay.spec().frame_stack;
-  if (options_.pixels) {
-    const auto& shape = replay.spec().item_shape;
-    augment::FrameBatch obs{B, k, shape[0], shape[1], shape[2], std::vector<const uint8_t*>(B * k)};
-    augment::FrameBatch next = obs;
-    for (int64_t i = 0; i < B; ++i) {
-      replay.obs_items(idx[i], obs.frames.data() + i * k);
-      replay.next_obs_items(idx[i], next.frames.data() + i * k);
-    }
-    // Independent augmentations per array, drawn in the reference's order: obs, next_obs, then the contrastive
-    // positive; DrQ's further samples after them.
-    b.obs = pipeline_.train(obs, rng);
-    b.next_obs = pipeline_.train(next, rng);
-    if (options_.contrastive) b.obs_positive = pipeline_.random() ? pipeline_.train(obs, rng) : b.obs.clone();
-    for (int64_t m = 1; m < options_.drq_m; ++m) b.obs_extra.push_back(pipeline_.train(obs, rng));
-    for (int64_t k = 1; k < options_.drq_k; ++k) b.next_obs_extra.push_back(pipeline_.train(next, rng));
-  } else {
-    const int64_t D = options_.obs_shape[0];
-    b.obs = torch::empty({B, D});
-    b.next_obs = torch::empty({B, D});
-    const uint8_t* item = nullptr;
-    for (int64_t i = 0; i < B; ++i) {
-      replay.obs_items(idx[i], &item);
-      std::memcpy(b.obs.data_ptr<float>() + i * D, item, D * sizeof(float));
-      replay.next_obs_items(idx[i], &item);
-      std::memcpy(b.next_obs.data_ptr<float>() + i * D, item, D * sizeof(float));
-    }
-  }
-  const torch::Device device(options_.device);
-  if (device.type() != torch::kCPU) {
-    for (auto* t : {&b.obs, &b.action, &b.reward, &b.next_obs, &b.not_done, &b.obs_positive}) {
-      if (t->defined()) *t = t->to(device);
-    }
-    for (auto* list : {&b.obs_extra, &b.next_obs_extra}) {
-      for (auto& t : *list) t = t.to(device);
-    }
-  }
-  return b;
-}
-
-static double now_seconds() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-void SacAgent::mark_phase(const char* name) {
-  if (!profiling_) return;
-  const double now = now_seconds();
-  phase_seconds_[name] += now - phase_start_;
-  phase_start_ = now;
-}
-
 Metrics SacAgent::update(const replay::ReplayBuffer& replay, int64_t step, std::mt19937_64& rng) {
-  if (profiling_) phase_start_ = now_seconds();
-  const Batch batch = sample_batch(replay, rng);
-  mark_phase("sample");
+  const Batch batch = sampler_.sample(replay, rng);
+  phase_done("sample");
   return update_on(batch, step);
 }
 
@@ -375,8 +324,26 @@ void SacAgent::update_contrastive(const torch::Tensor& trunk_obs, const Batch& b
   m["contrastive_accuracy"] = contrastive_accuracy(logits);
 }
 
-Metrics SacAgent::update_shared(const Batch& b, int64_t step) {
-  Metrics m;
+torch::Tensor SacAgent::update_critic(const Batch& b, bool actor_step, Metrics& m) {
+  const torch::Tensor loss = critic_loss(b, m);
+  critic_opt_->zero_grad();
+  loss.backward();
+  critic_opt_->step();
+  m["critic_loss"] = loss.item<double>();
+  phase_done("critic");
+  // The conv features after the critic's step: with gradients when the contrastive loss trains the convolutions.
+  torch::Tensor trunk_obs;
+  if (options_.contrastive) {
+    trunk_obs = critic_->encoder->trunk(b.obs);
+  } else if (actor_step) {
+    torch::NoGradGuard no_grad;
+    trunk_obs = critic_->encoder->trunk(b.obs);
+  }
+  phase_done("trunk");
+  return trunk_obs;
+}
+
+torch::Tensor SacAgent::update_critic_and_contrastive(const Batch& b, Metrics& m) {
   const torch::Tensor target_q = td_target(b);
   const torch::Tensor trunk_obs = critic_->encoder->trunk(b.obs);  // the only encoder forward with gradients
   const torch::Tensor features = critic_->encoder->head(trunk_obs);
@@ -398,46 +365,25 @@ Metrics SacAgent::update_shared(const Batch& b, int64_t step) {
   m["critic_loss"] = critic.item<double>();
   m["contrastive_loss"] = contrastive.item<double>();
   m["contrastive_accuracy"] = contrastive_accuracy(logits);
-  mark_phase("critic+contrastive");
-  if (step % options_.actor_update_freq == 0) update_actor_and_alpha(trunk_obs.detach(), m);
-  mark_phase("actor");
-  if (step % options_.critic_target_update_freq == 0) update_targets();
-  mark_phase("ema");
-  phase_start_ = 0;
-  m["alpha"] = alpha();
-  return m;
+  phase_done("critic+contrastive");
+  return trunk_obs;
 }
 
 Metrics SacAgent::update_on(const Batch& b, int64_t step) {
-  if (options_.contrastive && options_.shared_encoder_forward) {
-    if (profiling_ && phase_start_ == 0) phase_start_ = now_seconds();
-    return update_shared(b, step);
-  }
+  // One path for both encoder schedules: the reference's (critic, then the contrastive loss on a second forward
+  // after the actor and EMA steps) and the opt-in shared forward (critic and contrastive losses in one pass).
   Metrics m;
-  if (profiling_ && phase_start_ == 0) phase_start_ = now_seconds();
-  const torch::Tensor loss = critic_loss(b, m);
-  critic_opt_->zero_grad();
-  loss.backward();
-  critic_opt_->step();
-  m["critic_loss"] = loss.item<double>();
-  mark_phase("critic");
-
+  const bool shared = options_.contrastive && options_.shared_encoder_forward;
   const bool actor_step = step % options_.actor_update_freq == 0;
-  torch::Tensor trunk_obs;
-  if (options_.contrastive) {
-    trunk_obs = critic_->encoder->trunk(b.obs);  // with gradients: the contrastive loss trains the convs
-  } else if (actor_step) {
-    torch::NoGradGuard no_grad;
-    trunk_obs = critic_->encoder->trunk(b.obs);
-  }
-  mark_phase("trunk");
+  const torch::Tensor trunk_obs = shared ? update_critic_and_contrastive(b, m) : update_critic(b, actor_step, m);
   if (actor_step) update_actor_and_alpha(trunk_obs.detach(), m);
-  mark_phase("actor");
+  phase_done("actor");
   if (step % options_.critic_target_update_freq == 0) update_targets();
-  mark_phase("ema");
-  if (options_.contrastive) update_contrastive(trunk_obs, b, m);
-  mark_phase("contrastive");
-  phase_start_ = 0;
+  phase_done("ema");
+  if (options_.contrastive && !shared) {
+    update_contrastive(trunk_obs, b, m);
+    phase_done("contrastive");
+  }
   m["alpha"] = alpha();
   return m;
 }
@@ -467,10 +413,11 @@ void check_agent_config(const config::Config& c) {
   // What the configuration says of the environment, before one is built: enough for every rule of validate().
   const envs::EnvOptions env = envs::EnvOptions::from_config(c);
   envs::EnvSpec spec;
-  spec.pixels = env.pixels;
+  spec.observation = env.observation;
   spec.action_dim = 1;
-  spec.observation_shape = env.pixels ? std::vector<int64_t>{3 * env.frame_stack, env.image_size, env.image_size}
-                                      : std::vector<int64_t>{1};
+  spec.observation_shape = env.observation == envs::ObservationKind::kPixels
+                              ? std::vector<int64_t>{3 * env.frame_stack, env.image_size, env.image_size}
+                              : std::vector<int64_t>{1};
   SacOptions::from_config(c, spec);  // validates
 }
 

@@ -19,41 +19,41 @@
 #include <optional>
 
 #include "agents/agent.h"
+#include "agents/batch_sampler.h"
 #include "agents/curl_head.h"
 #include "agents/networks.h"
 #include "augment/augment.h"
 
 namespace curlrl::agents {
 
+// The agent's options. The settings-backed fields are declared once as agent.* settings in agents/sac_agent.cpp;
+// a default-constructed SacOptions holds their defaults (the paper's Table 3), from_config a configuration's values.
 struct SacOptions {
+  SacOptions();
+  // From the environment.
   int64_t action_dim = 1;
-  bool pixels = true;
+  envs::ObservationKind observation = envs::ObservationKind::kPixels;
   std::vector<int64_t> obs_shape;  // as the environment gives it: {3k, H, W} or {D}
   std::string encoder = "pixel";  // the encoder's name, for messages
   // Builds the encoder for observations of a shape ({C, H, W} after the pipeline, or {D}); empty: the pixel encoder
   // with its default settings (pixels) or the identity (states).
   std::function<encoders::Encoder(const std::vector<int64_t>& obs_shape)> make_encoder;
-  int64_t hidden_dim = 1024;
-  int64_t batch_size = 512;
-  double discount = 0.99;
-  double init_temperature = 0.1;
-  double actor_lr = 1e-3, actor_beta = 0.9;
-  double critic_lr = 1e-3, critic_beta = 0.9;
-  double encoder_lr = 1e-3;
-  double alpha_lr = 1e-4, alpha_beta = 0.5;
-  double critic_tau = 0.01, encoder_tau = 0.05;
-  int64_t actor_update_freq = 2, critic_target_update_freq = 2;
-  double log_std_min = -10, log_std_max = 2;
-  bool contrastive = true;
-  bool encoder_double_step = true;
+  augment::Pipeline pipeline;  // pixels: the augmentations of training batches (augment/augment.h)
+  // The agent.* settings (their meaning: `curlrl train --help`).
+  int64_t hidden_dim, batch_size;
+  double discount, init_temperature;
+  double actor_lr, actor_beta, critic_lr, critic_beta, encoder_lr, alpha_lr, alpha_beta;
+  double critic_tau, encoder_tau;
+  int64_t actor_update_freq, critic_target_update_freq;
+  double log_std_min, log_std_max;
+  bool contrastive, encoder_double_step;
   // Opt-in approximation (not the reference update): one encoder forward and backward serve the critic and the
   // contrastive losses; the encoder takes one critic-optimiser step on their sum (W its own step), and the actor
   // sees the conv features from before that step.
-  bool shared_encoder_forward = false;
-  augment::Pipeline pipeline;  // pixels: the augmentations of training batches (augment/augment.h)
-  int64_t drq_k = 1;  // DrQ: augmented next observations whose target values are averaged
-  int64_t drq_m = 1;  // DrQ: augmented observations whose critic losses are averaged
-  std::string device = "cpu";
+  bool shared_encoder_forward;
+  int64_t drq_k;  // DrQ: augmented next observations whose target values are averaged
+  int64_t drq_m;  // DrQ: augmented observations whose critic losses are averaged
+  std::string device;
 
   // The options a configuration gives for an environment of `spec`, validated.
   static SacOptions from_config(const config::Config& config, const envs::EnvSpec& spec);
@@ -61,14 +61,6 @@ struct SacOptions {
   // DrQ averaging without a random augmentation, a crop larger than the frame, ...): a ConfigError naming them.
   // The one rule that needs the built encoder (the CURL head's size) is checked when the agent builds it.
   void validate() const;
-};
-
-// A sampled, augmented batch.
-struct Batch {
-  torch::Tensor obs, action, reward, next_obs, not_done;
-  torch::Tensor obs_positive;  // second independent crop of obs (contrastive only)
-  std::vector<torch::Tensor> obs_extra;       // DrQ: drq_m - 1 further augmentations of obs
-  std::vector<torch::Tensor> next_obs_extra;  // DrQ: drq_k - 1 further augmentations of next_obs
 };
 
 class SacAgent : public Agent {
@@ -81,7 +73,7 @@ class SacAgent : public Agent {
 
   // The update on a given batch (tests build batches by hand).
   Metrics update_on(const Batch& batch, int64_t step);
-  Batch sample_batch(const replay::ReplayBuffer& replay, std::mt19937_64& rng) const;
+  const BatchSampler& sampler() const { return sampler_; }
 
   double alpha() const { return log_alpha_.exp().item<double>(); }
   double target_entropy() const { return target_entropy_; }
@@ -91,17 +83,22 @@ class SacAgent : public Agent {
   Critic& critic_target() { return critic_target_; }
   CurlHead& curl_head() { return curl_; }
   torch::Tensor& log_alpha() { return log_alpha_; }
-  // With profiling on, each update records the seconds spent per phase (sample, critic, trunk, actor, ema,
-  // contrastive) in phase_seconds(), for `curlrl bench update`.
-  void set_profiling(bool on) { profiling_ = on; }
-  const std::map<std::string, double>& phase_seconds() const { return phase_seconds_; }
+  // Called at the end of each phase of an update with its name: "sample", then "critic", "trunk", "actor", "ema"
+  // and "contrastive" (with shared_encoder_forward: "critic+contrastive", "actor", "ema"). The agent keeps no
+  // clock: `curlrl bench update` times the phases through this hook.
+  using PhaseHook = std::function<void(const char* phase)>;
+  void set_phase_hook(PhaseHook hook) { phase_hook_ = std::move(hook); }
   // The EMA step of the target critic (Q heads with critic_tau, the key encoder with encoder_tau).
   void update_targets();
 
  private:
   torch::Tensor td_target(const Batch& b);
   torch::Tensor critic_loss(const Batch& b, Metrics& m);
-  Metrics update_shared(const Batch& b, int64_t step);
+  // The critic's step; returns the conv features of b.obs for the later phases (with gradients when the
+  // contrastive loss trains the convolutions; undefined when nothing needs them).
+  torch::Tensor update_critic(const Batch& b, bool actor_step, Metrics& m);
+  // shared_encoder_forward: one encoder forward and backward for the critic and contrastive losses.
+  torch::Tensor update_critic_and_contrastive(const Batch& b, Metrics& m);
   void update_actor_and_alpha(const torch::Tensor& trunk_obs, Metrics& m);
   void update_contrastive(const torch::Tensor& trunk_obs, const Batch& b, Metrics& m);
   torch::Tensor observation_tensor(const envs::TimeStep& ts) const;
@@ -122,16 +119,17 @@ class SacAgent : public Agent {
 
   SacOptions options_;
   augment::Pipeline pipeline_;
+  BatchSampler sampler_;
   double target_entropy_;
   Actor actor_{nullptr};
   Critic critic_{nullptr};
   Critic critic_target_{nullptr};
   CurlHead curl_{nullptr};
   torch::Tensor log_alpha_;
-  void mark_phase(const char* name);
-  bool profiling_ = false;
-  std::map<std::string, double> phase_seconds_;
-  double phase_start_ = 0;
+  void phase_done(const char* name) const {
+    if (phase_hook_) phase_hook_(name);
+  }
+  PhaseHook phase_hook_;
   std::unique_ptr<torch::optim::Adam> actor_opt_, critic_opt_, alpha_opt_, encoder_opt_, contrastive_opt_;
 };
 

@@ -71,7 +71,7 @@ void bench_env(const Invocation& inv, int64_t iters) {
 // Bytes per stored pixel transition at capacity 100,000 with 100x100 frames, filled with real-size frames.
 void bench_replay(int64_t iters) {
   const int64_t capacity = iters > 0 ? iters : 100000;
-  replay::ReplaySpec spec{true, {3, 100, 100}, 3, 6};
+  replay::ReplaySpec spec{envs::ObservationKind::kPixels, {3, 100, 100}, 3, 6};
   replay::ReplayBuffer buffer(capacity, spec);
   std::vector<uint8_t> frame(3 * 100 * 100, 7);
   std::vector<float> action(6, 0.5f);

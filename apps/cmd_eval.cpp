@@ -1,4 +1,6 @@
-// curlrl eval run=RUN_DIR [episodes=N] [video=PATH.mp4]: evaluates the run's latest checkpoint.
+// curlrl eval run=RUN_DIR [episodes=N] [video=PATH.mp4]: evaluates the run's latest checkpoint with the run's own
+// evaluation (train/evaluation.h) and the seed of the step the checkpoint was written at, so that it reproduces
+// eval.csv's row for that step (with the same number of episodes).
 #include <torch/serialize.h>
 
 #include <cstdio>
@@ -10,6 +12,7 @@
 #include "core/error.h"
 #include "core/schema.h"
 #include "train/checkpoint.h"
+#include "train/evaluation.h"
 #include "train/trainer.h"
 
 namespace curlrl::apps {
@@ -32,6 +35,7 @@ int run_eval(const Invocation& inv) {
   const auto folder = train::latest_checkpoint(run);
   if (!folder) throw Error(run + " has no checkpoint to evaluate");
   train::verify_checkpoint(*folder);
+  const int64_t env_steps = train::checkpoint_env_steps(*folder);
 
   train::configure_torch(config);
   auto env = envs::make_env(config.get_string("task.name"), envs::EnvOptions::from_config(config));
@@ -48,8 +52,8 @@ int run_eval(const Invocation& inv) {
   }
   const int64_t episodes = kEpisodes(inv.config) > 0 ? kEpisodes(inv.config)
                                                               : config.get_int("eval_episodes");
-  const auto r = train::evaluate(*agent, *env, static_cast<int>(episodes),
-                                 static_cast<uint32_t>(train::kSeed(config) + 7), kVideo(inv.config));
+  const auto r =
+      train::evaluate_run(*agent, *env, config, env_steps, static_cast<int>(episodes), kVideo(inv.config));
   std::printf("eval run=%s checkpoint=%s episodes=%lld return_mean=%.3f return_std=%.3f\n", run.c_str(),
               folder->filename().c_str(), static_cast<long long>(episodes), r.mean, r.std);
   return 0;

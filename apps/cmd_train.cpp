@@ -2,6 +2,9 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <memory>
+#include <system_error>
+#include <vector>
 
 #include "apps/commands.h"
 #include "core/settings.h"
@@ -20,6 +23,13 @@ const config::Setting<std::string> kResume{"resume", "", "run directory to conti
 namespace fs = std::filesystem;
 
 namespace {
+
+// The directories that creating `dir` (with its parents) would add, deepest first.
+std::vector<fs::path> missing_dirs(const fs::path& dir) {
+  std::vector<fs::path> out;
+  for (fs::path p = dir; !p.empty() && !fs::exists(p); p = p.parent_path()) out.push_back(p);
+  return out;
+}
 
 // The configuration of a run being resumed: its saved config.yaml plus this command line's key=value overrides
 // (so that, e.g., env_steps can be raised). Group choices cannot change on resume.
@@ -49,39 +59,65 @@ config::Config resumed_config(const Invocation& inv, const fs::path& dir) {
 }  // namespace
 
 int run_train(const Invocation& inv) {
-  fs::path dir;
+  // 1. A new run or the continuation of one, and the run's configuration.
+  const std::string wanted = kRunDir(inv.config);
   std::string resume = kResume(inv.config);
-  if (resume.empty() && !kRunDir(inv.config).empty() &&
-      train::latest_checkpoint(kRunDir(inv.config))) {
-    resume = kRunDir(inv.config);  // starting in a run directory that has a checkpoint continues it
+  if (resume.empty() && !wanted.empty() && train::latest_checkpoint(wanted)) {
+    resume = wanted;  // starting in a run directory that has a checkpoint continues it
   }
+  const bool resuming = !resume.empty();
   config::Config config = inv.config;
-  if (!resume.empty()) {
-    dir = resume;
-    if (!train::latest_checkpoint(dir)) throw Error("resume=" + resume + ": no checkpoint found in " + resume + "/checkpoints");
-    config = resumed_config(inv, dir);
+  if (resuming) {
+    if (!train::latest_checkpoint(resume)) {
+      throw Error("resume=" + resume + ": no checkpoint found in " + resume + "/checkpoints");
+    }
+    config = resumed_config(inv, resume);
   }
 
-  // Everything is built (and the configuration checked) before the run directory is written.
-  train::install_stop_handlers();
-  const std::string wanted = kRunDir(inv.config);
-  if (resume.empty()) {
-    dir = wanted.empty() ? auto_run_dir(inv.config, std::chrono::system_clock::now()) : fs::path(wanted);
-    if (!wanted.empty() && fs::exists(dir / "config.yaml")) {
+  // 2. The run directory, set in the configuration. An automatic name is taken now with an atomic mkdir (two runs
+  // started in the same second get two names) and given back below if the run cannot be built.
+  fs::path dir;
+  std::vector<fs::path> made;  // directories created here, deepest first
+  if (resuming) {
+    dir = resume;
+  } else if (!wanted.empty()) {
+    dir = wanted;
+    if (fs::exists(dir / "config.yaml")) {
       throw Error("run_dir=" + wanted + " already holds a run without a checkpoint; choose another directory");
     }
+  } else {
+    const fs::path name = auto_run_dir(inv.config, std::chrono::system_clock::now());
+    made = missing_dirs(name.parent_path());
+    dir = create_unique_dir(name);
+    made.insert(made.begin(), dir);
   }
-  train::Trainer trainer(config, dir);
-  if (!trainer.resumed()) {
-    if (wanted.empty()) dir = create_unique_dir(dir);  // a fresh name even if another run started this second
+  config.set("run_dir", dir.string());
+
+  // 3. The trainer: every configuration error surfaces here, before anything of the run is written.
+  train::install_stop_handlers();
+  std::unique_ptr<train::Trainer> trainer;
+  try {
+    trainer = std::make_unique<train::Trainer>(config);
+  } catch (...) {
+    for (const auto& d : made) {
+      std::error_code ec;
+      fs::remove(d, ec);  // only removes a directory that is still empty
+    }
+    throw;
+  }
+
+  // 4. Continue from the latest checkpoint, or start: the run directory and its run files.
+  if (resuming) {
+    trainer->resume();
+  } else {
     fs::create_directories(dir);
-    config.set("run_dir", dir.string());
-    trainer.set_run_dir(dir);
     write_run_files(dir, config, inv.overrides, inv.argv);
     std::cout << "curlrl: training " << config.get_string("agent.name") << " on " << config.get_string("task.name")
               << " for " << config.get_int("env_steps") << " env steps; run directory " << dir.string() << std::endl;
   }
-  return trainer.run();
+
+  // 5. Train.
+  return trainer->run();
 }
 
 }  // namespace curlrl::apps

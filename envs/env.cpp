@@ -22,8 +22,9 @@ const config::Setting<int64_t> kFrameStack{"task.frame_stack", 3,
                                            {.min = 1, .max = 16}};
 const config::Setting<int64_t> kImageSize{"task.image_size", 100, "rendered frame height and width in pixels",
                                           {.min = 16, .max = 1024}};
-const config::Setting<std::string> kObservation{"task.observation", "pixels", "what the agent sees",
-                                                {.choices = {"pixels", "states"}}};
+const config::Setting<std::string> kObservation{"task.observation", "pixels",
+                                                "what the agent sees: rendered frames or the task's state vector",
+                                                {.choices = observation_kind_names()}};
 const config::Setting<std::string> kCamera{"task.camera", "0", "camera to render, by name or index"};
 const config::Setting<std::string> kGlBackend{"task.gl_backend", "auto",
                                               "headless GL backend (the CURLRL_GL environment variable wins)",
@@ -41,7 +42,7 @@ EnvOptions EnvOptions::from_config(const config::Config& c) {
   o.action_repeat = static_cast<int>(kActionRepeat(c));
   o.frame_stack = static_cast<int>(kFrameStack(c));
   o.image_size = static_cast<int>(kImageSize(c));
-  o.pixels = kObservation(c) == "pixels";
+  o.observation = parse_observation_kind(kObservation(c));
   o.camera = kCamera(c);
   o.gl_backend = parse_gl_backend(kGlBackend(c));
   o.render_quality = parse_render_quality(kRenderQuality(c));
@@ -53,15 +54,20 @@ std::span<const uint8_t> TimeStep::newest_frame() const {
   return {pixels.data() + pixels.size() - frame_bytes, frame_bytes};
 }
 
+ObservationItem TimeStep::newest_item() const {
+  if (observation == ObservationKind::kPixels) return newest_frame();
+  return std::span<const float>(state);
+}
+
 Env::Env(std::unique_ptr<Task> task, const EnvOptions& options) : task_(std::move(task)), options_(options) {
   if (options_.action_repeat < 1) throw std::invalid_argument("action_repeat must be >= 1");
   if (options_.frame_stack < 1) throw std::invalid_argument("frame_stack must be >= 1");
   spec_.task = task_->name();
   spec_.action_dim = task_->action_dim();
-  spec_.pixels = options_.pixels;
+  spec_.observation = options_.observation;
   spec_.action_repeat = options_.action_repeat;
-  spec_.frame_stack = options_.pixels ? options_.frame_stack : 1;
-  if (options_.pixels) {
+  spec_.frame_stack = pixels() ? options_.frame_stack : 1;
+  if (pixels()) {
     const int s = options_.image_size;
     spec_.frame_shape = {3, s, s};
     spec_.observation_shape = {3 * options_.frame_stack, s, s};
@@ -86,7 +92,8 @@ TimeStep Env::observe(double reward, bool first) {
   ts.reward = reward;
   ts.first = first;
   ts.last = task_->last();
-  if (options_.pixels) {
+  ts.observation = spec_.observation;
+  if (pixels()) {
     const size_t frame = stack_.size() / static_cast<size_t>(options_.frame_stack);
     if (first) {
       // A new episode's stack holds its first frame k times, as frame stacking does.
@@ -111,7 +118,8 @@ TimeStep Env::current_observation() const {
   TimeStep ts;
   ts.first = task_->steps_in_episode() == 0;
   ts.last = task_->last();
-  if (options_.pixels) {
+  ts.observation = spec_.observation;
+  if (pixels()) {
     ts.pixels = stack_;
     ts.frame_bytes = stack_.size() / static_cast<size_t>(options_.frame_stack);
   } else {

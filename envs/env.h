@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/config.h"
+#include "envs/observation.h"
 #include "envs/renderer.h"
 #include "envs/task.h"
 
@@ -19,7 +20,7 @@ struct EnvOptions {
   int action_repeat = 1;
   int frame_stack = 3;
   int image_size = 100;   // rendered height and width
-  bool pixels = true;     // false: state observations, no renderer
+  ObservationKind observation = ObservationKind::kPixels;  // kStates: the state vector, no renderer
   std::string camera = "0";
   GlBackend gl_backend = GlBackend::kAuto;
   RenderQuality render_quality = RenderQuality::kReference;
@@ -31,7 +32,7 @@ struct EnvOptions {
 struct EnvSpec {
   std::string task;
   int action_dim = 0;
-  bool pixels = true;
+  ObservationKind observation = ObservationKind::kPixels;
   // Pixels: {3 * frame_stack, H, W} (uint8); states: {state_dim} (float).
   std::vector<int64_t> observation_shape;
   // One rendered frame: {3, H, W}; empty for states.
@@ -41,8 +42,9 @@ struct EnvSpec {
 };
 
 struct TimeStep {
-  std::vector<uint8_t> pixels;  // stacked frames, oldest first, CHW each (pixels mode)
-  std::vector<float> state;     // state observation (states mode)
+  ObservationKind observation = ObservationKind::kPixels;  // which of the two fields below holds it
+  std::vector<uint8_t> pixels;  // stacked frames, oldest first, CHW each (pixels)
+  std::vector<float> state;     // state observation (states)
   double reward = 0.0;          // summed over the action repeats; 0 on the first time step
   double discount = 1.0;        // always 1: the six tasks only end by their time limit
   bool first = false;
@@ -51,6 +53,8 @@ struct TimeStep {
   size_t frame_bytes = 0;       // bytes of one frame (3 * H * W) in pixels mode
   // The newest frame alone (a view into `pixels`), for storing each frame once in the replay buffer.
   std::span<const uint8_t> newest_frame() const;
+  // What the replay buffer stores of this observation: the newest frame (pixels) or the state (states).
+  ObservationItem newest_item() const;
 };
 
 class Env {
@@ -82,6 +86,7 @@ class Env {
 
  private:
   TimeStep observe(double reward, bool first);
+  bool pixels() const { return spec_.observation == ObservationKind::kPixels; }
 
   std::unique_ptr<Task> task_;
   EnvOptions options_;

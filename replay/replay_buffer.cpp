@@ -7,6 +7,7 @@
 #include <ostream>
 #include <stdexcept>
 #include <string>
+#include <variant>
 
 namespace curlrl::replay {
 namespace {
@@ -25,13 +26,22 @@ void read_pod(std::istream& in, T& v) {
 
 }  // namespace
 
+ReplaySpec ReplaySpec::of(const envs::EnvSpec& spec) {
+  ReplaySpec rs;
+  rs.observation = spec.observation;
+  rs.item_shape = spec.observation == envs::ObservationKind::kPixels ? spec.frame_shape : spec.observation_shape;
+  rs.frame_stack = spec.frame_stack;
+  rs.action_dim = spec.action_dim;
+  return rs;
+}
+
 ReplayBuffer::ReplayBuffer(int64_t capacity, ReplaySpec spec) : capacity_(capacity), spec_(std::move(spec)) {
   if (capacity_ < 1) throw std::invalid_argument("replay capacity must be >= 1");
-  if (!spec_.pixels) spec_.frame_stack = 1;
+  if (!pixels()) spec_.frame_stack = 1;
   if (spec_.frame_stack < 1 || spec_.action_dim < 1) throw std::invalid_argument("bad replay spec");
   const int64_t elems = std::accumulate(spec_.item_shape.begin(), spec_.item_shape.end(), int64_t{1},
                                         std::multiplies<int64_t>());
-  item_bytes_ = static_cast<size_t>(elems) * (spec_.pixels ? sizeof(uint8_t) : sizeof(float));
+  item_bytes_ = static_cast<size_t>(elems) * (pixels() ? sizeof(uint8_t) : sizeof(float));
   // Each episode adds one item more than its transitions; episodes of the six tasks are at least 125 agent
   // steps, so 1% headroom keeps `capacity` transitions whole. With shorter episodes the oldest transitions are
   // dropped a little earlier (size() tells how many are held).
@@ -55,26 +65,28 @@ void ReplayBuffer::push_item(const void* data) {
   }
 }
 
-void ReplayBuffer::add_first(std::span<const uint8_t> frame) {
-  if (!spec_.pixels || frame.size() != item_bytes_) throw std::invalid_argument("replay: wrong first frame size");
-  start_episode(frame.data());
+const void* ReplayBuffer::checked(envs::ObservationItem item) const {
+  const envs::ObservationKind kind =
+      item.index() == 0 ? envs::ObservationKind::kPixels : envs::ObservationKind::kStates;
+  if (kind != spec_.observation) {
+    throw std::invalid_argument(std::string("replay: ") + (kind == envs::ObservationKind::kPixels ? "a frame" : "a state") +
+                                " given to a buffer of " + envs::observation_kind_name(spec_.observation));
+  }
+  return std::visit(
+      [&](auto span) -> const void* {
+        if (span.size_bytes() != item_bytes_) {
+          throw std::invalid_argument("replay: an item of " + std::to_string(span.size_bytes()) + " bytes, expected " +
+                                      std::to_string(item_bytes_));
+        }
+        return span.data();
+      },
+      item);
 }
 
-void ReplayBuffer::add_first(std::span<const float> state) {
-  if (spec_.pixels || state.size_bytes() != item_bytes_) throw std::invalid_argument("replay: wrong state size");
-  start_episode(state.data());
-}
+void ReplayBuffer::add_first(envs::ObservationItem first) { start_episode(checked(first)); }
 
-void ReplayBuffer::add(std::span<const float> action, float reward, float not_done,
-                       std::span<const uint8_t> next_frame) {
-  if (!spec_.pixels || next_frame.size() != item_bytes_) throw std::invalid_argument("replay: wrong frame size");
-  add_transition(action, reward, not_done, next_frame.data());
-}
-
-void ReplayBuffer::add(std::span<const float> action, float reward, float not_done,
-                       std::span<const float> next_state) {
-  if (spec_.pixels || next_state.size_bytes() != item_bytes_) throw std::invalid_argument("replay: wrong state size");
-  add_transition(action, reward, not_done, next_state.data());
+void ReplayBuffer::add(std::span<const float> action, float reward, float not_done, envs::ObservationItem next) {
+  add_transition(action, reward, not_done, checked(next));
 }
 
 void ReplayBuffer::start_episode(const void* item) {
@@ -112,14 +124,27 @@ void ReplayBuffer::gather(const Record& r, int64_t newest, const uint8_t** out) 
   }
 }
 
-void ReplayBuffer::obs_items(int64_t i, const uint8_t** out) const {
+void ReplayBuffer::obs_frames(int64_t i, const uint8_t** out) const {
+  if (!pixels()) throw std::logic_error("replay: frames asked of a buffer of states");
   const Record& r = record(i);
   gather(r, r.next_pos - 1, out);
 }
-void ReplayBuffer::next_obs_items(int64_t i, const uint8_t** out) const {
+void ReplayBuffer::next_obs_frames(int64_t i, const uint8_t** out) const {
+  if (!pixels()) throw std::logic_error("replay: frames asked of a buffer of states");
   const Record& r = record(i);
   gather(r, r.next_pos, out);
 }
+std::span<const float> ReplayBuffer::state_at(int64_t pos) const {
+  if (pixels()) throw std::logic_error("replay: a state asked of a buffer of pixels");
+  const auto* item = reinterpret_cast<const float*>(items_.data() + static_cast<size_t>(item_slot(pos)) * item_bytes_);
+  return {item, item_bytes_ / sizeof(float)};
+}
+std::span<const float> ReplayBuffer::obs_state(int64_t i) const {
+  // A state observation is one item (no stack): the one before the next observation's, or the episode's first.
+  const Record& r = record(i);
+  return state_at(std::max(r.first_pos, r.next_pos - 1));
+}
+std::span<const float> ReplayBuffer::next_obs_state(int64_t i) const { return state_at(record(i).next_pos); }
 std::span<const float> ReplayBuffer::action(int64_t i) const {
   const int64_t slot = (head_ + i) % capacity_;
   return {actions_.data() + slot * spec_.action_dim, static_cast<size_t>(spec_.action_dim)};

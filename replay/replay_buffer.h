@@ -1,6 +1,6 @@
 // Replay buffer with each observation item stored once.
 //
-// An "item" is one rendered frame (uint8, 3 x H x W) in pixel mode or one state vector (float) in state mode.
+// An "item" is one rendered frame (uint8, 3 x H x W) for pixel observations or one state vector (float) for states.
 // Every agent step adds one item (the newest frame of the next observation) and one transition record
 // {action, reward, not_done, next_pos, first_pos}; every episode also adds its first item. A stacked observation
 // is rebuilt from the items by position: obs = items next_pos-k .. next_pos-1 and next_obs = items next_pos-k+1 ..
@@ -15,26 +15,30 @@
 #include <span>
 #include <vector>
 
+#include "envs/env.h"
+
 namespace curlrl::replay {
 
 struct ReplaySpec {
-  bool pixels = true;
+  envs::ObservationKind observation = envs::ObservationKind::kPixels;
   std::vector<int64_t> item_shape;  // pixels: {3, H, W}; states: {D}
   int frame_stack = 3;              // items per observation (1 for states)
   int action_dim = 1;
+
+  // The buffer for an environment of `spec`: its observation kind, one frame or one state per item, its stack.
+  static ReplaySpec of(const envs::EnvSpec& spec);
 };
 
 class ReplayBuffer {
  public:
   ReplayBuffer(int64_t capacity, ReplaySpec spec);
 
-  // Starts an episode with its first observation's newest item (a frame, or the state as floats).
-  void add_first(std::span<const uint8_t> frame);
-  void add_first(std::span<const float> state);
+  // Starts an episode with its first observation's newest item (envs::TimeStep::newest_item(): a frame as uint8,
+  // or the state as floats). An item of the other kind, or of the wrong size, is std::invalid_argument.
+  void add_first(envs::ObservationItem first);
   // Adds a transition: `action` taken, `reward` received, `not_done` (1 unless terminal; time limits are not
   // terminal), and the next observation's newest item.
-  void add(std::span<const float> action, float reward, float not_done, std::span<const uint8_t> next_frame);
-  void add(std::span<const float> action, float reward, float not_done, std::span<const float> next_state);
+  void add(std::span<const float> action, float reward, float not_done, envs::ObservationItem next);
 
   int64_t size() const { return count_; }
   int64_t capacity() const { return capacity_; }
@@ -43,9 +47,13 @@ class ReplayBuffer {
   // `batch` transition indices in [0, size()), uniform with replacement, drawn from `rng`.
   std::vector<int64_t> sample(int64_t batch, std::mt19937_64& rng) const;
 
-  // Transition i (0 = oldest stored). Item pointers: k per observation, oldest first.
-  void obs_items(int64_t i, const uint8_t** out) const;
-  void next_obs_items(int64_t i, const uint8_t** out) const;
+  // Transition i (0 = oldest stored), typed by the buffer's kind (the other kind's accessors throw
+  // std::logic_error). Pixels: the observation's frame_stack frames (3 x H x W uint8 each), oldest first, as
+  // pointers into the buffer. States: the state vector.
+  void obs_frames(int64_t i, const uint8_t** out) const;
+  void next_obs_frames(int64_t i, const uint8_t** out) const;
+  std::span<const float> obs_state(int64_t i) const;
+  std::span<const float> next_obs_state(int64_t i) const;
   std::span<const float> action(int64_t i) const;
   float reward(int64_t i) const;
   float not_done(int64_t i) const;
@@ -71,6 +79,10 @@ class ReplayBuffer {
   int64_t item_slot(int64_t pos) const { return pos % item_capacity_; }
   const Record& record(int64_t i) const { return records_[static_cast<size_t>((head_ + i) % capacity_)]; }
   void gather(const Record& r, int64_t newest, const uint8_t** out) const;
+  std::span<const float> state_at(int64_t pos) const;
+  bool pixels() const { return spec_.observation == envs::ObservationKind::kPixels; }
+  // The item's address after checking its kind and size against the buffer's.
+  const void* checked(envs::ObservationItem item) const;
 
   int64_t capacity_;
   ReplaySpec spec_;

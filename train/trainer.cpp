@@ -18,9 +18,10 @@
 #include "core/error.h"
 #include "core/io.h"
 #include "core/progress.h"
+#include "core/run_dir.h"
 #include "core/settings.h"
 #include "train/checkpoint.h"
-#include "train/video.h"
+#include "train/evaluation.h"
 
 namespace curlrl::train {
 
@@ -98,10 +99,6 @@ void truncate_log(const fs::path& path, int64_t env_steps) {
   write_file_atomic(path, out);
 }
 
-uint32_t eval_seed(int64_t seed, int64_t env_steps) {
-  return static_cast<uint32_t>(seed) ^ static_cast<uint32_t>(0x9E3779B9u * static_cast<uint64_t>(env_steps + 1));
-}
-
 }  // namespace
 
 void install_stop_handlers() {
@@ -115,53 +112,6 @@ void configure_torch(const config::Config& c) {
   if (agents::kDevice(c) == "cuda" && !torch::cuda::is_available()) {
     throw ConfigError("device=cuda but this LibTorch build sees no CUDA device");
   }
-}
-
-EvalResult evaluate(agents::Agent& agent, envs::Env& env, int episodes, uint32_t seed, const std::string& video) {
-  env.seed(seed);
-  EvalResult r;
-  std::unique_ptr<VideoWriter> writer;
-  std::unique_ptr<envs::Renderer> video_renderer;  // states-mode envs have no renderer of their own
-  std::vector<uint8_t> frame;
-  const auto record = [&](const envs::TimeStep& ts) {
-    if (!writer) return;
-    if (env.renderer()) {
-      writer->add(ts.newest_frame());
-    } else {
-      video_renderer->render(env.task().data(), 0, frame);
-      writer->add(frame);
-    }
-  };
-  for (int e = 0; e < episodes; ++e) {
-    if (e == 0 && !video.empty()) {
-      const int size = env.renderer() ? env.renderer()->width() : 100;
-      if (!env.renderer()) {
-        video_renderer = std::make_unique<envs::Renderer>(env.task().model(), size, size);
-        frame.resize(static_cast<size_t>(3 * size * size));
-      }
-      const double fps = 1.0 / (env.task().control_timestep() * env.spec().action_repeat);
-      writer = std::make_unique<VideoWriter>(video, size, size, fps);
-    }
-    envs::TimeStep ts = env.reset();
-    record(ts);
-    double ret = 0;
-    while (!ts.last) {
-      ts = env.step(agent.act(ts, /*deterministic=*/true));
-      ret += ts.reward;
-      record(ts);
-    }
-    if (writer) {
-      writer->close();
-      writer.reset();
-    }
-    r.returns.push_back(ret);
-  }
-  double sum = 0, sq = 0;
-  for (double x : r.returns) sum += x;
-  r.mean = sum / episodes;
-  for (double x : r.returns) sq += (x - r.mean) * (x - r.mean);
-  r.std = std::sqrt(sq / episodes);
-  return r;
 }
 
 struct Trainer::State {
@@ -195,8 +145,9 @@ struct Trainer::State {
   }
 };
 
-Trainer::Trainer(const config::Config& config, const fs::path& run_dir)
-    : config_(config), run_dir_(run_dir), s_(std::make_unique<State>()) {
+Trainer::Trainer(const config::Config& config)
+    : config_(config), run_dir_(kRunDir(config)), s_(std::make_unique<State>()) {
+  if (run_dir_.empty()) throw Error("the trainer needs the run directory: run_dir is empty in its configuration");
   agents::check_agent_config(config_);
   configure_torch(config_);
   const std::string task = config_.get_string("task.name");
@@ -205,25 +156,16 @@ Trainer::Trainer(const config::Config& config, const fs::path& run_dir)
   eval_env_ = envs::make_env(task, opts);
   env_->seed(static_cast<uint32_t>(kSeed(config_)));
   agent_ = agents::make_agent(config_, env_->spec());
-  const auto& spec = env_->spec();
-  replay::ReplaySpec rs;
-  rs.pixels = spec.pixels;
-  rs.item_shape = spec.pixels ? spec.frame_shape : spec.observation_shape;
-  rs.frame_stack = spec.frame_stack;
-  rs.action_dim = spec.action_dim;
-  replay_ = std::make_unique<replay::ReplayBuffer>(kReplayCapacity(config_), rs);
+  replay_ = std::make_unique<replay::ReplayBuffer>(kReplayCapacity(config_), replay::ReplaySpec::of(env_->spec()));
   s_->rng.seed(static_cast<uint64_t>(kSeed(config_)));
   s_->next_checkpoint = kCheckpointEvery(config_) > 0 ? kCheckpointEvery(config_) : INT64_MAX;
-
-  resumed_ = fs::exists(run_dir_) && restore_latest();
 }
 
 Trainer::~Trainer() = default;
 
 void Trainer::start_episode() {
   s_->ts = env_->reset();
-  if (env_->spec().pixels) replay_->add_first(s_->ts.newest_frame());
-  else replay_->add_first(std::span<const float>(s_->ts.state));
+  replay_->add_first(s_->ts.newest_item());
   s_->episode_return = 0;
   s_->metric_sums.clear();
   s_->metric_count = 0;
@@ -267,8 +209,8 @@ void Trainer::run_evaluation() {
   const std::string video = kSaveVideo(config_)
                                 ? (run_dir_ / "videos" / ("eval_" + std::to_string(s_->env_steps) + ".mp4")).string()
                                 : std::string();
-  const EvalResult r = evaluate(*agent_, *eval_env_, static_cast<int>(kEvalEpisodes(config_)),
-                                eval_seed(kSeed(config_), s_->env_steps), video);
+  const EvalResult r = evaluate_run(*agent_, *eval_env_, config_, s_->env_steps,
+                                    static_cast<int>(kEvalEpisodes(config_)), video);
   s_->last_eval = r.mean;
   s_->last_eval_steps = s_->env_steps;
   log_row(*eval_log_, "eval", {{"env_steps", s_->env_steps},
@@ -314,9 +256,25 @@ void Trainer::save_checkpoint() {
   write_checkpoint(run_dir_, s_->env_steps, w);
 }
 
-bool Trainer::restore_latest() {
+int64_t checkpoint_env_steps(const fs::path& folder) {
+  const fs::path file = folder / "state.pt";
+  try {
+    torch::serialize::InputArchive a;
+    a.load_from(file.string());
+    torch::Tensor t;
+    a.read("env_steps", t);
+    return t.item<int64_t>();
+  } catch (const std::exception& e) {
+    const std::string msg = e.what();
+    throw Error("cannot read env_steps from " + file.string() + ": " + msg.substr(0, msg.find('\n')));
+  }
+}
+
+void Trainer::resume() {
   const auto folder = latest_checkpoint(run_dir_);
-  if (!folder) return false;
+  if (!folder) {
+    throw Error("cannot resume " + run_dir_.string() + ": no checkpoint in " + (run_dir_ / "checkpoints").string());
+  }
   verify_checkpoint(*folder);
   const auto fail = [&](const std::string& what) -> Error {
     return Error("cannot resume from " + folder->string() + ": " + what);
@@ -368,8 +326,8 @@ bool Trainer::restore_latest() {
   s_->ts = env_->current_observation();  // the restored frame stack or state the loop continues from
   truncate_log(run_dir_ / "train.csv", s_->env_steps);
   truncate_log(run_dir_ / "eval.csv", s_->env_steps);
+  resumed_ = true;
   std::cout << "curlrl: resuming " << run_dir_.string() << " from env_steps=" << s_->env_steps << std::endl;
-  return true;
 }
 
 int Trainer::run() {
@@ -444,8 +402,7 @@ int Trainer::run() {
 
     // Step the environment and store the transition (time limits are not terminal: not_done = 1).
     envs::TimeStep next = env_->step(action);
-    if (env_->spec().pixels) replay_->add(action, static_cast<float>(next.reward), 1.0f, next.newest_frame());
-    else replay_->add(action, static_cast<float>(next.reward), 1.0f, std::span<const float>(next.state));
+    replay_->add(action, static_cast<float>(next.reward), 1.0f, next.newest_item());
     s.episode_return += next.reward;
     s.agent_steps += 1;
     s.env_steps += next.control_steps;

@@ -25,23 +25,19 @@ extern const config::Setting<int64_t> kThreads;
 // Sets LibTorch's thread count and seeds its generator from the configuration.
 void configure_torch(const config::Config& config);
 
-struct EvalResult {
-  double mean = 0, std = 0;
-  std::vector<double> returns;
-};
-
-// Evaluates `agent` over `episodes` episodes with deterministic actions; `video` (if non-empty) receives the
-// first episode as mp4.
-EvalResult evaluate(agents::Agent& agent, envs::Env& env, int episodes, uint32_t seed, const std::string& video);
+// The env_steps a checkpoint folder (see train/checkpoint.h) was written at, read from its state.pt.
+int64_t checkpoint_env_steps(const std::filesystem::path& folder);
 
 class Trainer {
  public:
-  // Builds everything for a run in `run_dir`, restoring its latest checkpoint when it has one. Nothing is
-  // written until run(), so configuration errors surface before the run directory is touched.
-  Trainer(const config::Config& config, const std::filesystem::path& run_dir);
+  // Builds everything for the run in the configuration's run_dir (which must be set): environments, agent, replay
+  // buffer. It writes nothing and restores nothing, so configuration errors surface before the run directory is
+  // touched; a new run starts from step 0, a continued one calls resume() next.
+  explicit Trainer(const config::Config& config);
+  // Restores the latest checkpoint of the run directory (counters, agent, replay, environment, generators) and
+  // drops log rows written after it; throws curlrl::Error when there is none. Call once, before run().
+  void resume();
   bool resumed() const { return resumed_; }
-  // Where logs and checkpoints go (a new run's directory is created after construction).
-  void set_run_dir(const std::filesystem::path& dir) { run_dir_ = dir; }
   ~Trainer();
   // Trains to the budget; returns 0 when finished, 130/143 when stopped by SIGINT/SIGTERM (after a checkpoint).
   int run();
@@ -57,7 +53,6 @@ class Trainer {
   void log_row(CsvWriter& csv, const std::string& prefix, const std::map<std::string, CsvWriter::Cell>& row);
   void run_evaluation();
   void save_checkpoint();
-  bool restore_latest();
 
   config::Config config_;
   std::filesystem::path run_dir_;

@@ -47,7 +47,7 @@ TEST(Curl, WIsInitialisedUniformInZeroOne) {
 SacOptions pixel_options() {
   SacOptions o;
   o.action_dim = 2;
-  o.pixels = true;
+  o.observation = envs::ObservationKind::kPixels;
   o.obs_shape = {9, 40, 40};
   o.make_encoder = [](const std::vector<int64_t>& shape) -> encoders::Encoder {
     encoders::PixelEncoderOptions e;

@@ -11,7 +11,7 @@ namespace {
 SacOptions state_options() {
   SacOptions o;
   o.action_dim = 2;
-  o.pixels = false;
+  o.observation = envs::ObservationKind::kStates;
   o.obs_shape = {4};
   o.encoder = "identity";
   o.hidden_dim = 16;

@@ -66,7 +66,7 @@ TEST_P(VariantTrains, LossesAreFiniteAndTheAgentActs) {
   const Case& c = GetParam();
   TempDir tmp;
   const std::string dir = (tmp / "run").string();
-  Trainer trainer(tiny_config(dir, c.overrides), dir);
+  Trainer trainer(tiny_config(dir, c.overrides));
   ASSERT_EQ(trainer.run(), 0);
 
   const CsvTable train = read_csv(std::filesystem::path(dir) / "train.csv");
@@ -99,7 +99,7 @@ TEST(Variants, InvalidCombinationsAreConfigErrors) {
   const std::string dir = (tmp / "run").string();
   const auto error_of = [&](const std::vector<std::string>& overrides) -> std::string {
     try {
-      Trainer t(tiny_config(dir, overrides), dir);
+      Trainer t(tiny_config(dir, overrides));
     } catch (const ConfigError& e) {
       return e.what();
     }

@@ -1,6 +1,9 @@
 // The curlrl program's command line: help, printed config, and one-line errors before anything is written.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
+#include "core/csv.h"
 #include "core/schema.h"
 #include "tests/test_util.h"
 
@@ -67,6 +70,32 @@ TEST(Cli, MalformedConfigFileNamesFileAndLine) {
   const auto r = run_command(curlrl("train --print-config --config-dir " + (tmp / "configs").string()));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("cartpole_swingup.yaml:"), std::string::npos) << r.err;
+}
+
+TEST(Cli, EvalReproducesTheRunsLastEvaluationRow) {
+  // A short state-based run: evaluations at 0 and at the end (1000), the final checkpoint at 1000.
+  TempDir tmp;
+  const std::string dir = (tmp / "run").string();
+  const auto trained = run_command(curlrl("train agent=state_sac env_steps=1000 eval_every=1000 eval_episodes=2 "
+                                          "agent.init_steps=40 agent.batch_size=16 agent.hidden_dim=16 "
+                                          "checkpoint_every=0 threads=1 seed=5 progress_interval=1000 run_dir=" +
+                                          dir));
+  ASSERT_EQ(trained.exit_code, 0) << trained.err;
+  const CsvTable eval = read_csv(std::filesystem::path(dir) / "eval.csv");
+  ASSERT_GE(eval.rows.size(), 2u);
+  const auto& last = eval.rows.back();
+  const std::string steps = last[eval.column("env_steps")];
+  EXPECT_EQ(steps, "1000");
+  char expected[64];
+  std::snprintf(expected, sizeof(expected), "return_mean=%.3f ", std::stod(last[eval.column("episode_return")]));
+
+  // `curlrl eval` on the finished run: the same evaluation, seeded for the checkpoint's step, same episode count.
+  const auto r = run_command(curlrl("eval run=" + dir));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("checkpoint=env_steps_" + steps + " "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("episodes=2 "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(expected), std::string::npos)
+      << r.out << "expected " << expected << "(eval.csv: " << last[eval.column("episode_return")] << ")";
 }
 
 TEST(Cli, UnknownCommandAndListing) {

@@ -13,18 +13,44 @@ namespace {
 
 EnvOptions states(int repeat) {
   EnvOptions o;
-  o.pixels = false;
+  o.observation = envs::ObservationKind::kStates;
   o.action_repeat = repeat;
   return o;
 }
 
 EnvOptions pixels(int repeat, int size = 32) {
   EnvOptions o;
-  o.pixels = true;
+  o.observation = envs::ObservationKind::kPixels;
   o.action_repeat = repeat;
   o.image_size = size;
   o.frame_stack = 3;
   return o;
+}
+
+TEST(Env, TimeStepsCarryTheirObservationKindAndTheItemTheReplayStores) {
+  auto state_env = make_env("cartpole_swingup", states(2));
+  EXPECT_EQ(state_env->spec().observation, ObservationKind::kStates);
+  state_env->reset();
+  const TimeStep s = state_env->step(std::vector<float>{0.1f});
+  EXPECT_EQ(s.observation, ObservationKind::kStates);
+  const ObservationItem state_item = s.newest_item();
+  const auto* state = std::get_if<std::span<const float>>(&state_item);
+  ASSERT_NE(state, nullptr);
+  EXPECT_EQ(std::vector<float>(state->begin(), state->end()), s.state);
+
+  auto pixel_env = make_env("cartpole_swingup", pixels(2, 16));
+  EXPECT_EQ(pixel_env->spec().observation, ObservationKind::kPixels);
+  pixel_env->reset();
+  const TimeStep p = pixel_env->step(std::vector<float>{0.1f});
+  EXPECT_EQ(p.observation, ObservationKind::kPixels);
+  const ObservationItem frame_item = p.newest_item();
+  const auto* frame = std::get_if<std::span<const uint8_t>>(&frame_item);
+  ASSERT_NE(frame, nullptr);
+  ASSERT_EQ(frame->size(), 3u * 16 * 16);
+  EXPECT_TRUE(std::equal(frame->begin(), frame->end(), p.pixels.end() - 3 * 16 * 16));  // the newest of the stack
+  EXPECT_EQ(parse_observation_kind("states"), ObservationKind::kStates);
+  EXPECT_STREQ(observation_kind_name(ObservationKind::kPixels), "pixels");
+  EXPECT_THROW(parse_observation_kind("voxels"), std::invalid_argument);
 }
 
 TEST(Env, ActionRepeatSumsTheRewardsOfItsControlSteps) {

@@ -12,14 +12,17 @@ std::vector<uint8_t> frame(uint8_t id) { return std::vector<uint8_t>(12, id); }
 
 std::vector<int> stack_ids(const ReplayBuffer& b, int64_t i, bool next) {
   std::vector<const uint8_t*> items(static_cast<size_t>(b.spec().frame_stack));
-  if (next) b.next_obs_items(i, items.data());
-  else b.obs_items(i, items.data());
+  if (next) b.next_obs_frames(i, items.data());
+  else b.obs_frames(i, items.data());
   std::vector<int> ids;
   for (auto* p : items) ids.push_back(p[0]);
   return ids;
 }
 
-ReplaySpec pixel_spec() { return ReplaySpec{true, {3, 2, 2}, 3, 2}; }
+constexpr auto kPixels = envs::ObservationKind::kPixels;
+constexpr auto kStates = envs::ObservationKind::kStates;
+
+ReplaySpec pixel_spec() { return ReplaySpec{kPixels, {3, 2, 2}, 3, 2}; }
 
 TEST(Replay, StacksAreRebuiltAcrossEpisodeBoundariesAsFrameStackingDoes) {
   ReplayBuffer b(100, pixel_spec());
@@ -58,16 +61,59 @@ TEST(Replay, RingKeepsTheNewestTransitionsWithIntactStacks) {
 }
 
 TEST(Replay, StatesAreStoredAsFloats) {
-  ReplayBuffer b(10, ReplaySpec{false, {3}, 1, 1});
+  ReplayBuffer b(10, ReplaySpec{kStates, {3}, 1, 1});
   const std::vector<float> s0 = {1.5f, 2.5f, -3.0f}, s1 = {4.0f, 5.0f, 6.25f};
   b.add_first(s0);
   b.add(std::vector<float>{0.3f}, 2.0f, 1.0f, s1);
-  const uint8_t* item = nullptr;
-  b.obs_items(0, &item);
-  EXPECT_EQ(std::vector<float>(reinterpret_cast<const float*>(item), reinterpret_cast<const float*>(item) + 3), s0);
-  b.next_obs_items(0, &item);
-  EXPECT_EQ(std::vector<float>(reinterpret_cast<const float*>(item), reinterpret_cast<const float*>(item) + 3), s1);
+  const auto obs = b.obs_state(0), next = b.next_obs_state(0);
+  EXPECT_EQ(std::vector<float>(obs.begin(), obs.end()), s0);
+  EXPECT_EQ(std::vector<float>(next.begin(), next.end()), s1);
   EXPECT_THROW(b.add(std::vector<float>{0.3f}, 2.0f, 1.0f, std::vector<float>{1.0f}), std::invalid_argument);
+}
+
+TEST(Replay, ItemsAreTypedByTheBuffersObservationKind) {
+  // A state buffer takes states and hands out states; frames in or out are errors, and the other way round.
+  ReplayBuffer states(10, ReplaySpec{kStates, {2}, 1, 1});
+  const std::vector<float> s0 = {1.0f, 2.0f}, s1 = {3.0f, 4.0f};
+  const std::vector<uint8_t> eight_bytes(8, 7);  // the size of two floats: only the kind tells them apart
+  EXPECT_THROW(states.add_first(eight_bytes), std::invalid_argument);
+  states.add_first(envs::ObservationItem(std::span<const float>(s0)));  // as TimeStep::newest_item() hands it
+  states.add(std::vector<float>{0.5f}, 1.0f, 1.0f, envs::ObservationItem(std::span<const float>(s1)));
+  EXPECT_THROW(states.add(std::vector<float>{0.5f}, 1.0f, 1.0f, eight_bytes), std::invalid_argument);
+  const uint8_t* frame_out = nullptr;
+  EXPECT_THROW(states.obs_frames(0, &frame_out), std::logic_error);
+  EXPECT_EQ(states.size(), 1);
+  EXPECT_EQ(states.next_obs_state(0)[1], 4.0f);
+
+  ReplayBuffer pixels(10, pixel_spec());
+  const std::vector<float> three_floats(3, 1.0f);  // 12 bytes, the size of one 3x2x2 frame
+  EXPECT_THROW(pixels.add_first(three_floats), std::invalid_argument);
+  pixels.add_first(frame(1));
+  pixels.add(std::vector<float>{0, 0}, 0, 1, frame(2));
+  EXPECT_THROW(pixels.obs_state(0), std::logic_error);
+  EXPECT_EQ(stack_ids(pixels, 0, true), (std::vector<int>{1, 1, 2}));
+}
+
+TEST(Replay, TheSpecOfAnEnvironmentTakesItsObservationKindAndShapes) {
+  envs::EnvSpec pixel_env;
+  pixel_env.observation = kPixels;
+  pixel_env.action_dim = 6;
+  pixel_env.observation_shape = {9, 84, 84};
+  pixel_env.frame_shape = {3, 84, 84};
+  pixel_env.frame_stack = 3;
+  const ReplaySpec p = ReplaySpec::of(pixel_env);
+  EXPECT_EQ(p.observation, kPixels);
+  EXPECT_EQ(p.item_shape, (std::vector<int64_t>{3, 84, 84}));  // one frame per item, not the stack
+  EXPECT_EQ(p.frame_stack, 3);
+  EXPECT_EQ(p.action_dim, 6);
+  envs::EnvSpec state_env;
+  state_env.observation = kStates;
+  state_env.action_dim = 1;
+  state_env.observation_shape = {5};
+  const ReplaySpec s = ReplaySpec::of(state_env);
+  EXPECT_EQ(s.observation, kStates);
+  EXPECT_EQ(s.item_shape, (std::vector<int64_t>{5}));
+  EXPECT_EQ(s.frame_stack, 1);
 }
 
 TEST(Replay, SamplingIsDeterministicUnderASeedAndUniform) {
@@ -89,7 +135,7 @@ TEST(Replay, SamplingIsDeterministicUnderASeedAndUniform) {
 
 TEST(Replay, MemoryPerPixelTransitionIsAboutOneFrame) {
   const int64_t capacity = 2000;
-  ReplayBuffer b(capacity, ReplaySpec{true, {3, 100, 100}, 3, 6});
+  ReplayBuffer b(capacity, ReplaySpec{kPixels, {3, 100, 100}, 3, 6});
   const double per = static_cast<double>(b.memory_bytes()) / capacity;
   EXPECT_LE(per, 1.1 * 30000);
   EXPECT_GE(per, 30000);

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "core/csv.h"
+#include "core/error.h"
 #include "core/schema.h"
 #include "tests/test_util.h"
 #include "train/checkpoint.h"
@@ -42,19 +43,21 @@ TEST(Trainer, StopAndResumeLogsTheSameNumbersAsAnUninterruptedRun) {
   TempDir tmp;
   const std::string straight = (tmp / "straight").string(), split = (tmp / "split").string();
   {
-    Trainer t(tiny_state_config(straight, 3000), straight);
+    Trainer t(tiny_state_config(straight, 3000));
     ASSERT_EQ(t.run(), 0);
   }
   {
     // Stopped mid-episode (the budget 1500 ends at 1504, the next whole agent step of 8 control steps, halfway
     // through episode 2), then continued with the full budget.
-    Trainer first(tiny_state_config(split, 1500), split);
+    Trainer first(tiny_state_config(split, 1500));
     ASSERT_EQ(first.run(), 0);
   }
   ASSERT_TRUE(latest_checkpoint(split).has_value());
   EXPECT_EQ(latest_checkpoint(split)->filename(), "env_steps_1504");
   {
-    Trainer second(tiny_state_config(split, 3000), split);
+    Trainer second(tiny_state_config(split, 3000));
+    EXPECT_FALSE(second.resumed());
+    second.resume();
     EXPECT_TRUE(second.resumed());
     ASSERT_EQ(second.run(), 0);
   }
@@ -75,7 +78,7 @@ TEST(Trainer, CorruptCheckpointsAreClearErrors) {
   TempDir tmp;
   const std::string dir = (tmp / "run").string();
   {
-    Trainer t(tiny_state_config(dir, 1000), dir);
+    Trainer t(tiny_state_config(dir, 1000));
     ASSERT_EQ(t.run(), 0);
   }
   const auto folder = *latest_checkpoint(dir);
@@ -84,7 +87,8 @@ TEST(Trainer, CorruptCheckpointsAreClearErrors) {
   const auto size = std::filesystem::file_size(replay);
   std::filesystem::resize_file(replay, size / 2);
   try {
-    Trainer t(tiny_state_config(dir, 2000), dir);
+    Trainer t(tiny_state_config(dir, 2000));
+    t.resume();
     FAIL() << "no error for a truncated checkpoint";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("truncated"), std::string::npos) << e.what();
@@ -95,7 +99,8 @@ TEST(Trainer, CorruptCheckpointsAreClearErrors) {
   const std::string garbage(std::filesystem::file_size(agent), 'x');
   testing::write_text(agent, garbage);
   try {
-    Trainer t(tiny_state_config(dir, 2000), dir);
+    Trainer t(tiny_state_config(dir, 2000));
+    t.resume();
     FAIL() << "no error for a foreign checkpoint";
   } catch (const Error& e) {
     const std::string msg = e.what();
@@ -104,10 +109,41 @@ TEST(Trainer, CorruptCheckpointsAreClearErrors) {
   }
 }
 
+TEST(Trainer, ConstructionWritesNothingAndResumeNeedsACheckpoint) {
+  TempDir tmp;
+  const std::filesystem::path dir = tmp / "run";
+  {
+    Trainer t(tiny_state_config(dir.string(), 1000));
+    EXPECT_FALSE(t.resumed());
+    EXPECT_FALSE(std::filesystem::exists(dir)) << "a new run's trainer writes nothing before run()";
+    try {
+      t.resume();
+      FAIL() << "resume() without a checkpoint did not throw";
+    } catch (const Error& e) {
+      const std::string msg = e.what();
+      EXPECT_NE(msg.find("no checkpoint"), std::string::npos) << msg;
+      EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+    }
+    EXPECT_FALSE(t.resumed());
+    EXPECT_FALSE(std::filesystem::exists(dir));
+  }
+  // A directory that exists but holds no checkpoint: the same error, and nothing written into it.
+  std::filesystem::create_directories(dir);
+  {
+    Trainer t(tiny_state_config(dir.string(), 1000));
+    EXPECT_THROW(t.resume(), Error);
+  }
+  EXPECT_TRUE(std::filesystem::is_empty(dir));
+  // The run directory comes from the configuration and must be set.
+  config::Config no_dir = tiny_state_config(dir.string(), 1000);
+  no_dir.set("run_dir", std::string());
+  EXPECT_THROW({ Trainer t(no_dir); }, Error);
+}
+
 TEST(Trainer, CheckpointsAreReplacedAtomicallyAndOldOnesRemoved) {
   TempDir tmp;
   const std::string dir = (tmp / "run").string();
-  Trainer t(tiny_state_config(dir, 3000), dir);
+  Trainer t(tiny_state_config(dir, 3000));
   ASSERT_EQ(t.run(), 0);
   std::vector<std::string> names;
   for (const auto& e : std::filesystem::directory_iterator(std::filesystem::path(dir) / "checkpoints")) {
