@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "core/io.h"
+#include "agents/weights.h"
 #include "core/settings.h"
 
 namespace curlrl::agents {
@@ -82,6 +83,10 @@ const config::Setting<int64_t> kDrqM{"agent.drq_m", 1,
                                      "DrQ: augmented observations whose critic losses are averaged (1: plain SAC)",
                                      {.min = 1, .max = 64}};
 
+const config::Setting<std::string> kInitWeights{
+    "agent.init_weights", "",
+    "start the networks (critic, actor, target critic, CURL W, log alpha) from this tensor file, as `curlrl export` "
+    "writes it or torch.save of the same names (empty: random initialisation)"};
 // The bilinear CURL head has feature_dim^2 weights: 4096 features is 16.8M of them (67 MB, and as much again for
 // each Adam moment).
 constexpr int64_t kMaxContrastiveFeatures = 4096;
@@ -115,6 +120,7 @@ void read_settings(SacOptions& o, Read&& read) {
   o.drq_k = read(kDrqK);
   o.drq_m = read(kDrqM);
   o.device = read(kDevice);
+  o.init_weights = read(kInitWeights);
 }
 
 SacOptions::SacOptions() {
@@ -221,6 +227,16 @@ SacAgent::SacAgent(const SacOptions& options)
     if (options_.encoder_double_step && !options_.shared_encoder_forward) {
       encoder_opt_ = std::make_unique<torch::optim::Adam>(enc_params, torch::optim::AdamOptions(options_.encoder_lr));
     }
+  }
+  if (!options_.init_weights.empty()) {
+    const std::string source = "agent.init_weights=" + options_.init_weights;
+    TensorDict weights;
+    try {
+      weights = load_tensor_dict(options_.init_weights);
+    } catch (const Error& e) {
+      throw ConfigError(source + ": " + e.what());
+    }
+    import_weights(*this, weights, source);
   }
 }
 

@@ -54,6 +54,7 @@ struct SacOptions {
   int64_t drq_k;  // DrQ: augmented next observations whose target values are averaged
   int64_t drq_m;  // DrQ: augmented observations whose critic losses are averaged
   std::string device;
+  std::string init_weights;  // a tensor file (agents/weights.h) to start the networks from; empty: random init
 
   // The options a configuration gives for an environment of `spec`, validated.
   static SacOptions from_config(const config::Config& config, const envs::EnvSpec& spec);

@@ -17,6 +17,8 @@ const std::vector<Command>& commands() {
   static const std::vector<Command> kCommands = {
       {"train", "train an agent (default: CURL on cartpole_swingup); resume=RUN_DIR continues a run", run_train},
       {"eval", "evaluate a run's last checkpoint: run=RUN_DIR [episodes=N] [video=PATH.mp4]", run_eval},
+      {"export", "write a run's agent as a tensor file for PyTorch: run=RUN_DIR [checkpoint=ENV_STEPS] out=FILE.pt",
+       run_export},
       {"rollout", "write one episode's actions, rewards and physics state to CSV (policy=random|zero|file:PATH)",
        run_rollout},
       {"render", "render a random-policy episode to .mp4 or its first frame to .png", run_render},

@@ -34,6 +34,12 @@ class EncoderImpl : public torch::nn::Module {
   virtual std::vector<torch::Tensor> head_parameters() const = 0;
   // A new encoder of the same architecture and options (untied, freshly initialised).
   virtual std::shared_ptr<EncoderImpl> make_like() const = 0;
+  // A parameter (by its name in named_parameters()) in PyTorch's conventional layout, and back, for exchanging
+  // weights with Python (agents/weights.h). Conv weights are [out, in, kh, kw] already; an encoder whose head reads
+  // the trunk's output in (H, W, C) order (flatten_hwc) reorders that Linear weight's columns to (C, H, W), the
+  // order torch.flatten gives an NCHW tensor. The default: every parameter is conventional as it is.
+  virtual torch::Tensor to_conventional(const std::string& /*name*/, const torch::Tensor& p) const { return p; }
+  virtual torch::Tensor from_conventional(const std::string& /*name*/, const torch::Tensor& p) const { return p; }
 };
 using Encoder = std::shared_ptr<EncoderImpl>;
 
@@ -45,6 +51,10 @@ torch::Tensor unit_range_channels_last(const torch::Tensor& obs);
 // fixed relabelling of the features against the usual (C, H, W) order; the layers that read them are initialised
 // and trained the same either way.)
 torch::Tensor flatten_hwc(const torch::Tensor& x);
+// The columns of a Linear weight [out, H*W*C] that reads (H, W, C)-ordered features, reordered to read (C, H, W)
+// order, and back.
+torch::Tensor hwc_columns_to_chw(const torch::Tensor& weight, int64_t c, int64_t h, int64_t w);
+torch::Tensor chw_columns_to_hwc(const torch::Tensor& weight, int64_t c, int64_t h, int64_t w);
 torch::Tensor chunked(const torch::Tensor& obs, int64_t chunk,
                       const std::function<torch::Tensor(const torch::Tensor&)>& piece);
 

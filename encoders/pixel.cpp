@@ -56,12 +56,26 @@ PixelEncoderImpl::PixelEncoderImpl(const PixelEncoderOptions& options, bool with
     trunk_dim_ = trunk_piece(torch::zeros({1, options.obs_shape[0], options.obs_shape[1], options.obs_shape[2]}))
                      .size(1);
   }
+  // 3x3 convolutions without padding: the first halves (stride 2), each further one takes 2 off.
+  trunk_chw_ = {channels, (options.obs_shape[1] - 3) / 2 + 1 - 2 * (options.num_layers - 1),
+                (options.obs_shape[2] - 3) / 2 + 1 - 2 * (options.num_layers - 1)};
+  if (trunk_chw_[0] * trunk_chw_[1] * trunk_chw_[2] != trunk_dim_) {
+    throw std::logic_error("pixel encoder: the conv output size does not match its shape");
+  }
   if (with_head_) {
     fc_ = register_module("fc", torch::nn::Linear(trunk_dim_, options.feature_dim));
     ln_ = register_module("ln", torch::nn::LayerNorm(torch::nn::LayerNormOptions({options.feature_dim})));
   }
   for (auto& conv : convs_) delta_orthogonal_init(conv);
   if (with_head_) orthogonal_init(*fc_);
+}
+
+torch::Tensor PixelEncoderImpl::to_conventional(const std::string& name, const torch::Tensor& p) const {
+  return name == "fc.weight" ? hwc_columns_to_chw(p, trunk_chw_[0], trunk_chw_[1], trunk_chw_[2]) : p;
+}
+
+torch::Tensor PixelEncoderImpl::from_conventional(const std::string& name, const torch::Tensor& p) const {
+  return name == "fc.weight" ? chw_columns_to_hwc(p, trunk_chw_[0], trunk_chw_[1], trunk_chw_[2]) : p;
 }
 
 torch::Tensor PixelEncoderImpl::trunk_piece(const torch::Tensor& obs) {

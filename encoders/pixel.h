@@ -41,6 +41,9 @@ class PixelEncoderImpl : public EncoderImpl {
   std::vector<torch::Tensor> trunk_parameters() const override;
   std::vector<torch::Tensor> head_parameters() const override;
   Encoder make_like() const override { return std::make_shared<PixelEncoderImpl>(options_); }
+  // fc.weight's columns between the trunk's (H, W, C) order and PyTorch's (C, H, W).
+  torch::Tensor to_conventional(const std::string& name, const torch::Tensor& p) const override;
+  torch::Tensor from_conventional(const std::string& name, const torch::Tensor& p) const override;
   int64_t trunk_dim() const { return trunk_dim_; }
   const PixelEncoderOptions& options() const { return options_; }
   const std::vector<torch::nn::Conv2d>& convs() const { return convs_; }
@@ -58,6 +61,7 @@ class PixelEncoderImpl : public EncoderImpl {
   torch::nn::Linear fc_{nullptr};
   torch::nn::LayerNorm ln_{nullptr};
   int64_t trunk_dim_ = 0;
+  std::vector<int64_t> trunk_chw_;  // the last convolution's output {C, H, W}
 };
 
 }  // namespace curlrl::encoders

@@ -28,6 +28,14 @@ torch::Tensor unit_range_channels_last(const torch::Tensor& obs) {
 
 torch::Tensor flatten_hwc(const torch::Tensor& x) { return x.permute({0, 2, 3, 1}).reshape({x.size(0), -1}); }
 
+torch::Tensor hwc_columns_to_chw(const torch::Tensor& weight, int64_t c, int64_t h, int64_t w) {
+  return weight.reshape({weight.size(0), h, w, c}).permute({0, 3, 1, 2}).reshape({weight.size(0), c * h * w});
+}
+
+torch::Tensor chw_columns_to_hwc(const torch::Tensor& weight, int64_t c, int64_t h, int64_t w) {
+  return weight.reshape({weight.size(0), c, h, w}).permute({0, 2, 3, 1}).reshape({weight.size(0), c * h * w});
+}
+
 torch::Tensor chunked(const torch::Tensor& obs, int64_t chunk,
                       const std::function<torch::Tensor(const torch::Tensor&)>& piece) {
   if (chunk <= 0 || obs.size(0) <= chunk) return piece(obs);

@@ -12,6 +12,7 @@ packages=(
   libcxxopts-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-matplotlib   # plotting scripts (Debian's /usr/bin/python3)
+  python3-torch                # PyTorch 1.13 for Python: the weight-exchange tests and scripts/load_agent.py
 )
 
 missing=()

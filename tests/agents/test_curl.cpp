@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "agents/sac_agent.h"
+#include "tests/agents/tiny_agents.h"
 #include "encoders/pixel.h"
 #include "tests/test_util.h"
 
@@ -44,26 +45,7 @@ TEST(Curl, WIsInitialisedUniformInZeroOne) {
   EXPECT_NEAR(head->W.mean().item<float>(), 0.5f, 0.02f);
 }
 
-SacOptions pixel_options() {
-  SacOptions o;
-  o.action_dim = 2;
-  o.observation = envs::ObservationKind::kPixels;
-  o.obs_shape = {9, 40, 40};
-  o.make_encoder = [](const std::vector<int64_t>& shape) -> encoders::Encoder {
-    encoders::PixelEncoderOptions e;
-    e.obs_shape = shape;
-    e.feature_dim = 16;
-    e.num_layers = 2;
-    e.num_filters = 8;
-    return std::make_shared<encoders::PixelEncoderImpl>(e);
-  };
-  o.hidden_dim = 32;
-  o.batch_size = 8;
-  o.pipeline = augment::Pipeline(testing::project_config({"augment.crop_size=32"}));
-  o.contrastive = true;
-  o.encoder_double_step = true;
-  return o;
-}
+SacOptions pixel_options() { return tiny_pixel_options(); }
 
 Batch pixel_batch(int64_t B) {
   Batch b;

@@ -4,22 +4,12 @@
 #include <sstream>
 
 #include "agents/sac_agent.h"
+#include "tests/agents/tiny_agents.h"
 
 namespace curlrl::agents {
 namespace {
 
-SacOptions state_options() {
-  SacOptions o;
-  o.action_dim = 2;
-  o.observation = envs::ObservationKind::kStates;
-  o.obs_shape = {4};
-  o.encoder = "identity";
-  o.hidden_dim = 16;
-  o.batch_size = 8;
-  o.contrastive = false;
-  o.encoder_double_step = false;
-  return o;
-}
+SacOptions state_options() { return tiny_state_options(4); }
 
 Batch state_batch(int64_t B, int64_t D, int64_t A) {
   Batch b;

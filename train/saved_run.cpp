@@ -1,0 +1,54 @@
+#include "train/saved_run.h"
+
+#include <torch/serialize.h>
+
+#include "core/error.h"
+#include "core/schema.h"
+#include "train/checkpoint.h"
+#include "train/trainer.h"
+
+namespace curlrl::train {
+
+namespace fs = std::filesystem;
+
+SavedRun load_saved_run(const fs::path& dir, int64_t env_steps) {
+  if (!fs::exists(dir / "config.yaml")) throw Error(dir.string() + " is not a curlrl run directory (no config.yaml)");
+  static const config::Schema schema = config::make_schema("train");
+  SavedRun run;
+  run.config = config::Config::from_yaml_file(schema, (dir / "config.yaml").string());
+  if (env_steps < 0) {
+    const auto latest = latest_checkpoint(dir);
+    if (!latest) throw Error(dir.string() + " has no checkpoint");
+    run.checkpoint = *latest;
+  } else {
+    run.checkpoint = dir / "checkpoints" / ("env_steps_" + std::to_string(env_steps));
+    if (!fs::exists(run.checkpoint)) {
+      const auto latest = latest_checkpoint(dir);
+      throw Error(dir.string() + " has no checkpoint at env_steps=" + std::to_string(env_steps) +
+                  (latest ? " (the latest is " + latest->filename().string() + ")" : " (it has none)"));
+    }
+  }
+  verify_checkpoint(run.checkpoint);
+  run.env_steps = checkpoint_env_steps(run.checkpoint);
+
+  configure_torch(run.config);
+  run.env = envs::make_env(run.config.get_string("task.name"), envs::EnvOptions::from_config(run.config));
+  // The checkpoint replaces the weights: a run started from agent.init_weights does not need that file any more.
+  config::Config build = run.config;
+  build.set("agent.init_weights", std::string());
+  run.agent = agents::make_agent(build, run.env->spec());
+  const fs::path file = run.checkpoint / "agent.pt";
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(file.string());
+    run.agent->load(archive);
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    const std::string msg = e.what();
+    throw Error("cannot read " + file.string() + ": " + msg.substr(0, msg.find('\n')));
+  }
+  return run;
+}
+
+}  // namespace curlrl::train
