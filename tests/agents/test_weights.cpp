@@ -4,6 +4,7 @@
 #include <torch/nn/functional.h>
 
 #include <fstream>
+#include <sstream>
 
 #include "agents/sac_agent.h"
 #include "agents/weights.h"
@@ -11,6 +12,7 @@
 #include "encoders/pixel.h"
 #include "tests/agents/tiny_agents.h"
 #include "tests/test_util.h"
+#include "train/video.h"
 
 namespace curlrl::agents {
 namespace {
@@ -156,6 +158,36 @@ TEST(Weights, AMissingUnexpectedOrMisshapenTensorIsAOneLineErrorAndChangesNothin
   EXPECT_EQ(import_error(agent, misshapen), "w.pt: tensor 'actor.trunk.2.weight' has shape [2, 16], this agent's is [4, 16]");
   const TensorDict after = export_weights(agent);
   for (const auto& [name, t] : good) EXPECT_TRUE(torch::equal(t, after.at(name))) << name;
+}
+
+TEST(Weights, ThePythonLoaderActsAsCurlrlDoes) {
+  // scripts/load_agent.py rebuilds the actor in plain PyTorch from an exported file alone; on the same frame (a PNG,
+  // stacked as at an episode start and centre-cropped) its deterministic action is curlrl's.
+  testing::TempDir tmp;
+  torch::manual_seed(5);
+  SacAgent agent(tiny_curl());
+  const std::string file = (tmp / "agent.pt").string(), png = (tmp / "frame.png").string();
+  save_tensor_dict(export_weights(agent), file);
+  std::vector<uint8_t> frame(3 * 40 * 40);
+  for (size_t i = 0; i < frame.size(); ++i) frame[i] = static_cast<uint8_t>((i * 37 + i / 40 * 11) % 256);
+  train::write_png(png, frame, 40, 40);
+  envs::TimeStep ts;
+  ts.observation = envs::ObservationKind::kPixels;
+  for (int k = 0; k < 3; ++k) ts.pixels.insert(ts.pixels.end(), frame.begin(), frame.end());
+  const std::vector<float> expected = agent.act(ts, /*deterministic=*/true);
+
+  const auto r = testing::run_command(std::string(CURLRL_TEST_PYTHON) + " " + CURLRL_SOURCE_DIR +
+                                      "/scripts/load_agent.py " + file + " --frame " + png + " --crop 32");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream out(r.out);
+  std::string word;
+  out >> word;
+  ASSERT_EQ(word, "action") << r.out;
+  for (float a : expected) {
+    double got = 0;
+    ASSERT_TRUE(out >> got) << r.out;
+    EXPECT_NEAR(got, a, 1e-4) << r.out;
+  }
 }
 
 }  // namespace
