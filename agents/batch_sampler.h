@@ -21,6 +21,9 @@ struct Batch {
   torch::Tensor obs_positive;  // second independent crop of obs (contrastive only)
   std::vector<torch::Tensor> obs_extra;       // DrQ: drq_m - 1 further augmentations of obs
   std::vector<torch::Tensor> next_obs_extra;  // DrQ: drq_k - 1 further augmentations of next_obs
+  // The policy's standard normal draws, [B, A], where the caller fixes them (`curlrl trace-update`); undefined in
+  // training, where the update draws them: for the sample on next_obs in the TD target, and for the actor update's.
+  torch::Tensor noise_next, noise_actor;
 };
 
 struct BatchSpec {

@@ -43,16 +43,15 @@ ActorImpl::ActorImpl(encoders::Encoder enc, int64_t action_dim, int64_t hidden_d
   trunk_ = register_module("trunk", make_mlp(encoder->feature_dim(), hidden_dim, 2 * action_dim));
 }
 
-PolicySample ActorImpl::from_features(const torch::Tensor& features, bool sample) {
+PolicySample ActorImpl::from_features(const torch::Tensor& features, bool sample, const torch::Tensor& noise) {
   const auto chunks = trunk_->forward(features).chunk(2, -1);
   if (!sample) return {torch::tanh(chunks[0]), {}, {}, {}};
   const torch::Tensor log_std = squash_log_std(chunks[1], log_std_min_, log_std_max_);
-  const torch::Tensor noise = torch::randn_like(chunks[0]);
-  return squashed_gaussian(chunks[0], log_std, noise);
+  return squashed_gaussian(chunks[0], log_std, noise.defined() ? noise : torch::randn_like(chunks[0]));
 }
 
-PolicySample ActorImpl::forward(const torch::Tensor& obs, bool detach_trunk, bool sample) {
-  return from_features(encoder->forward(obs, detach_trunk), sample);
+PolicySample ActorImpl::forward(const torch::Tensor& obs, bool detach_trunk, bool sample, const torch::Tensor& noise) {
+  return from_features(encoder->forward(obs, detach_trunk), sample, noise);
 }
 
 std::vector<torch::Tensor> ActorImpl::own_parameters() const {

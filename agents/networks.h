@@ -36,10 +36,12 @@ class ActorImpl : public torch::nn::Module {
   ActorImpl(encoders::Encoder encoder, int64_t action_dim, int64_t hidden_dim, double log_std_min,
             double log_std_max);
   // Policy from observations; detach_trunk stops gradients before the (tied) convolutions.
-  PolicySample forward(const torch::Tensor& obs, bool detach_trunk = false, bool sample = true);
+  PolicySample forward(const torch::Tensor& obs, bool detach_trunk = false, bool sample = true,
+                       const torch::Tensor& noise = {});
   // Policy from encoder features (trunk + head already applied). Without `sample`, only mu is computed and no
-  // random numbers are drawn (deterministic acting leaves the generator untouched).
-  PolicySample from_features(const torch::Tensor& features, bool sample = true);
+  // random numbers are drawn (deterministic acting leaves the generator untouched). `noise`: the standard normal
+  // draws of the sample, [B, A], when the caller gives them (`curlrl trace-update`); undefined: drawn here.
+  PolicySample from_features(const torch::Tensor& features, bool sample = true, const torch::Tensor& noise = {});
   encoders::Encoder encoder;
   // Parameters the actor's optimiser owns: the encoder head and the MLP (not the tied trunk).
   std::vector<torch::Tensor> own_parameters() const;

@@ -188,6 +188,7 @@ SacAgent::SacAgent(const SacOptions& options)
     };
   }
   const torch::Device device(options_.device);
+  const torch::Dtype dtype = options_.dtype;
 
   // The critic owns the encoder; the actor ties its convolutions to the critic's and keeps its own head; the
   // target critic (the momentum key encoder included) starts as an exact copy of the critic.
@@ -198,11 +199,11 @@ SacAgent::SacAgent(const SacOptions& options)
   actor_encoder->tie_trunk_to(*critic_->encoder);
   actor_ = Actor(actor_encoder, options_.action_dim, options_.hidden_dim, options_.log_std_min,
                  options_.log_std_max);
-  actor_->to(device);
-  critic_->to(device);
-  critic_target_->to(device);
+  actor_->to(device, dtype);
+  critic_->to(device, dtype);
+  critic_target_->to(device, dtype);
   for (auto& p : critic_target_->parameters()) p.set_requires_grad(false);
-  log_alpha_ = torch::full({1}, std::log(options_.init_temperature), torch::TensorOptions().device(device))
+  log_alpha_ = torch::full({1}, std::log(options_.init_temperature), torch::TensorOptions().device(device).dtype(dtype))
                    .set_requires_grad(true);
 
   actor_opt_ = std::make_unique<torch::optim::Adam>(actor_->own_parameters(), adam(options_.actor_lr, options_.actor_beta));
@@ -218,7 +219,7 @@ SacAgent::SacAgent(const SacOptions& options)
                         " features (pixel, impala)");
     }
     curl_ = CurlHead(z);
-    curl_->to(device);
+    curl_->to(device, dtype);
     const auto enc_params = encoder_parameters(*critic_->encoder);
     // Shared forward: the critic optimiser alone steps the encoder (on the summed gradient).
     contrastive_opt_ = std::make_unique<torch::optim::Adam>(
@@ -253,9 +254,9 @@ torch::Tensor SacAgent::observation_tensor(const envs::TimeStep& ts) const {
 
 std::vector<float> SacAgent::act(const envs::TimeStep& ts, bool deterministic) {
   torch::NoGradGuard no_grad;
-  const torch::Tensor obs = observation_tensor(ts).to(torch::Device(options_.device));
+  const torch::Tensor obs = observation_tensor(ts).to(torch::Device(options_.device), options_.dtype);
   const PolicySample p = actor_->forward(obs, false, /*sample=*/!deterministic);
-  const torch::Tensor a = (deterministic ? p.mu : p.pi).to(torch::kCPU).contiguous();
+  const torch::Tensor a = (deterministic ? p.mu : p.pi).to(torch::kCPU, torch::kFloat32).contiguous();
   return std::vector<float>(a.data_ptr<float>(), a.data_ptr<float>() + a.numel());
 }
 
@@ -272,7 +273,7 @@ torch::Tensor SacAgent::td_target(const Batch& b) {
   torch::Tensor target_q;
   for (size_t k = 0; k <= b.next_obs_extra.size(); ++k) {
     const torch::Tensor& next_obs = k == 0 ? b.next_obs : b.next_obs_extra[k - 1];
-    const PolicySample next = actor_->forward(next_obs);
+    const PolicySample next = actor_->forward(next_obs, false, true, k == 0 ? b.noise_next : torch::Tensor());
     const auto [tq1, tq2] = critic_target_->forward(next_obs, next.pi);
     const torch::Tensor y =
         soft_q_target(b.reward, b.not_done, options_.discount, tq1, tq2, log_alpha_.exp(), next.log_pi);
@@ -296,10 +297,10 @@ torch::Tensor SacAgent::critic_loss(const Batch& b, Metrics& m) {
   return loss;
 }
 
-void SacAgent::update_actor_and_alpha(const torch::Tensor& trunk_obs, Metrics& m) {
+void SacAgent::update_actor_and_alpha(const torch::Tensor& trunk_obs, const torch::Tensor& noise, Metrics& m) {
   // The actor and the critic see the same detached conv features: the convolutions are tied and no weight
   // changed since they were computed, so one trunk forward serves both (the reference computes it twice).
-  const PolicySample p = actor_->from_features(actor_->encoder->head(trunk_obs));
+  const PolicySample p = actor_->from_features(actor_->encoder->head(trunk_obs), true, noise);
   const auto [q1, q2] = critic_->from_features(critic_->encoder->head(trunk_obs), p.pi);
   const torch::Tensor alpha = log_alpha_.exp();
   const torch::Tensor actor_loss = (alpha.detach() * p.log_pi - torch::min(q1, q2)).mean();
@@ -392,7 +393,7 @@ Metrics SacAgent::update_on(const Batch& b, int64_t step) {
   const bool shared = options_.contrastive && options_.shared_encoder_forward;
   const bool actor_step = step % options_.actor_update_freq == 0;
   const torch::Tensor trunk_obs = shared ? update_critic_and_contrastive(b, m) : update_critic(b, actor_step, m);
-  if (actor_step) update_actor_and_alpha(trunk_obs.detach(), m);
+  if (actor_step) update_actor_and_alpha(trunk_obs.detach(), b.noise_actor, m);
   phase_done("actor");
   if (step % options_.critic_target_update_freq == 0) update_targets();
   phase_done("ema");

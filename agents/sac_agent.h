@@ -54,6 +54,9 @@ struct SacOptions {
   int64_t drq_k;  // DrQ: augmented next observations whose target values are averaged
   int64_t drq_m;  // DrQ: augmented observations whose critic losses are averaged
   std::string device;
+  // The networks' floating-point type: float32 (training, acting); float64 for `curlrl trace-update dtype=float64`,
+  // where a differential test compares updates without float32's rounding noise.
+  torch::Dtype dtype = torch::kFloat32;
   std::string init_weights;  // a tensor file (agents/weights.h) to start the networks from; empty: random init
 
   // The options a configuration gives for an environment of `spec`, validated.
@@ -100,7 +103,7 @@ class SacAgent : public Agent {
   torch::Tensor update_critic(const Batch& b, bool actor_step, Metrics& m);
   // shared_encoder_forward: one encoder forward and backward for the critic and contrastive losses.
   torch::Tensor update_critic_and_contrastive(const Batch& b, Metrics& m);
-  void update_actor_and_alpha(const torch::Tensor& trunk_obs, Metrics& m);
+  void update_actor_and_alpha(const torch::Tensor& trunk_obs, const torch::Tensor& noise, Metrics& m);
   void update_contrastive(const torch::Tensor& trunk_obs, const Batch& b, Metrics& m);
   torch::Tensor observation_tensor(const envs::TimeStep& ts) const;
   // What a checkpoint holds besides log_alpha, by name: the networks and the optimisers (with their moments). save

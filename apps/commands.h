@@ -30,6 +30,7 @@ const std::vector<Command>& commands();
 int run_train(const Invocation& inv);
 int run_eval(const Invocation& inv);
 int run_export(const Invocation& inv);
+int run_trace_update(const Invocation& inv);
 int run_rollout(const Invocation& inv);
 int run_render(const Invocation& inv);
 int run_bench(const Invocation& inv);
@@ -37,6 +38,9 @@ int run_list(const Invocation& inv);
 
 // `curlrl bench update`: CURL update time at batch 128 and 512 (apps/bench_update.cpp).
 void bench_update(const config::Config& config, int64_t iters);
+// `curlrl bench train`: a short real run's time per agent step against its update and environment step alone
+// (apps/bench_train.cpp).
+void bench_train(const config::Config& config, int64_t steps);
 // `curlrl bench blas`: the fp32 2048x2048 matrix-multiply rate and the BLAS kernels in use; returns GFLOP/s.
 double bench_matmul();
 

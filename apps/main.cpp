@@ -19,10 +19,12 @@ const std::vector<Command>& commands() {
       {"eval", "evaluate a run's last checkpoint: run=RUN_DIR [episodes=N] [video=PATH.mp4]", run_eval},
       {"export", "write a run's agent as a tensor file for PyTorch: run=RUN_DIR [checkpoint=ENV_STEPS] out=FILE.pt",
        run_export},
+      {"trace-update", "K updates on the batches and policy noise of a tensor file: in=IN.pt out=OUT.pt (PyTorch checks)",
+       run_trace_update},
       {"rollout", "write one episode's actions, rewards and physics state to CSV (policy=random|zero|file:PATH)",
        run_rollout},
       {"render", "render a random-policy episode to .mp4 or its first frame to .png", run_render},
-      {"bench", "measure speed: bench env | replay | update | blas", run_bench},
+      {"bench", "measure speed: bench env | replay | update | train | blas", run_bench},
       {"list", "list tasks | agents | encoders | augmentations", run_list},
   };
   return kCommands;
@@ -32,7 +34,7 @@ namespace {
 
 void print_usage() {
   std::cout << "usage: curlrl <command> [--help] [--print-config] [--config-dir DIR] [key=value ...]\n\ncommands:\n";
-  for (const auto& c : commands()) std::printf("  %-8s %s\n", c.name.c_str(), c.summary.c_str());
+  for (const auto& c : commands()) std::printf("  %-12s %s\n", c.name.c_str(), c.summary.c_str());
   std::cout << "\n`curlrl <command> --help` lists every configuration key with its type, default and meaning.\n";
 }
 
@@ -101,10 +103,12 @@ int run(int argc, char** argv) {
     return 0;
   }
   const Command* cmd = nullptr;
+  std::vector<std::string> names;
   for (const auto& c : commands()) {
     if (c.name == args[1]) cmd = &c;
+    names.push_back(c.name);
   }
-  if (!cmd) throw ConfigError("unknown command '" + args[1] + "' (commands: train, eval, rollout, render, bench, list)");
+  if (!cmd) throw ConfigError("unknown command '" + args[1] + "' (commands: " + join(names, ", ") + ")");
 
   cxxopts::Options options("curlrl " + cmd->name, cmd->summary);
   options.add_options()("h,help", "show every configuration key")(
