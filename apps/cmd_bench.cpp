@@ -1,4 +1,5 @@
-// curlrl bench env|replay|update|all: the headline speed and memory figures, one line each.
+// curlrl bench env|replay|update|train|blas|all: the headline speed and memory figures, one line each (train, a short
+// real run, only when asked for).
 #include <torch/utils.h>
 
 #include <chrono>
@@ -15,7 +16,7 @@
 namespace curlrl::apps {
 namespace {
 const config::Setting<std::string> kWhat{"what", "all", "what to measure",
-                                         {.choices = {"env", "replay", "update", "blas", "all"}, .command = "bench"}};
+                                         {.choices = {"env", "replay", "update", "train", "blas", "all"}, .command = "bench"}};
 const config::Setting<int64_t> kIters{"iters", 0, "repetitions per measurement (0: a default per benchmark)",
                                       {.min = 0, .command = "bench"}};
 
@@ -102,6 +103,7 @@ int run_bench(const Invocation& inv) {
   torch::set_num_threads(train::kThreads(inv.config) > 0 ? static_cast<int>(train::kThreads(inv.config)) : 2);
   if (what == "blas") bench_matmul();
   if (what == "update" || what == "all") bench_update(inv.config, iters);
+  if (what == "train") bench_train(inv.config, iters);
   return 0;
 }
 

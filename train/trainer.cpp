@@ -163,6 +163,10 @@ Trainer::Trainer(const config::Config& config)
 
 Trainer::~Trainer() = default;
 
+void Trainer::phase_done(const char* phase) const {
+  if (phase_hook_) phase_hook_(phase, s_->agent_steps);
+}
+
 void Trainer::start_episode() {
   s_->ts = env_->reset();
   replay_->add_first(s_->ts.newest_item());
@@ -377,6 +381,7 @@ int Trainer::run() {
                 << "; checkpoint written. Continue with: curlrl train resume=" << run_dir_.string() << std::endl;
       return 128 + stop_signal;
     }
+    phase_done("bookkeeping");
 
     // Act: uniformly random actions for the first init_steps agent steps, then the stochastic policy.
     std::vector<float> action(static_cast<size_t>(action_dim));
@@ -385,6 +390,7 @@ int Trainer::run() {
     } else {
       action = agent_->act(s.ts, /*deterministic=*/false);
     }
+    phase_done("act");
 
     // Update: one per agent step once the random phase is over (before stepping, as the reference does).
     if (s.agent_steps >= init_steps) {
@@ -399,6 +405,7 @@ int Trainer::run() {
       }
       ++s.metric_count;
     }
+    phase_done("update");
 
     // Step the environment and store the transition (time limits are not terminal: not_done = 1).
     envs::TimeStep next = env_->step(action);
@@ -408,6 +415,7 @@ int Trainer::run() {
     s.env_steps += next.control_steps;
     s.ts = std::move(next);
     progress.update(s.env_steps, std::isnan(s.last_eval) ? "" : "last eval " + std::to_string(s.last_eval).substr(0, 7));
+    phase_done("env");
   }
   save_checkpoint();
   progress.finish();

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <random>
 #include <string>
@@ -45,6 +46,14 @@ class Trainer {
   // Set by the signal handler: finish the current step, write a checkpoint, exit.
   static std::atomic<int> stop_signal;
 
+  // Called at the end of each part of a training step with its name and the agent steps done so far:
+  // "bookkeeping" (episode ends, evaluation, checkpoints), "act", "update", "env" (the environment step, the replay
+  // and the progress line). The trainer keeps no clock: `curlrl bench train` times the parts through this hook.
+  using PhaseHook = std::function<void(const char* phase, int64_t agent_steps)>;
+  void set_phase_hook(PhaseHook hook) { phase_hook_ = std::move(hook); }
+  agents::Agent& agent() { return *agent_; }
+  const replay::ReplayBuffer& replay() const { return *replay_; }
+
  private:
   struct State;
   void start_episode();
@@ -63,6 +72,8 @@ class Trainer {
   std::unique_ptr<TensorBoardWriter> tensorboard_;  // tensorboard=true: the same scalars as the CSV logs
   std::unique_ptr<State> s_;
   bool resumed_ = false;
+  PhaseHook phase_hook_;
+  void phase_done(const char* phase) const;
 };
 
 // Installs SIGINT/SIGTERM handlers that set Trainer::stop_signal.

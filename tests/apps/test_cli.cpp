@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <filesystem>
 
 #include "core/csv.h"
 #include "core/schema.h"
@@ -118,6 +119,42 @@ TEST(Cli, UnknownCommandAndListing) {
   r = run_command(curlrl("list colours"));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("colours"), std::string::npos) << r.err;
+}
+
+double field(const std::string& text, const std::string& key) {
+  const size_t at = text.find(" " + key + "=");
+  if (at == std::string::npos) return -1;
+  return std::stod(text.substr(at + key.size() + 2));
+}
+
+TEST(Cli, BenchTrainTimesEveryPartOfTheStepAndLeavesNothingBehind) {
+  const auto r = run_command(curlrl("bench what=train agent=state_sac agent.hidden_dim=16 agent.batch_size=8 "
+                                    "agent.init_steps=20 iters=20 threads=1"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const size_t line = r.out.find("train task=cartpole_swingup agent=state_sac batch=8 threads=1 steps=20 ");
+  ASSERT_NE(line, std::string::npos) << r.out;
+  const std::string out = r.out.substr(line);
+  const double step = field(out, "ms_per_agent_step"), update = field(out, "update_alone_ms"),
+               env = field(out, "env_step_alone_ms"), ratio = field(out, "ratio");
+  ASSERT_GT(step, 0);
+  ASSERT_GT(update, 0);
+  ASSERT_GE(env, 0);
+  EXPECT_NEAR(ratio, step / (update + env), 0.002 + 0.1 / (update + env));
+  // The parts partition the measured window: they add up to the time per step (each printed to 0.1 ms).
+  double parts = 0;
+  for (const std::string part : {"bookkeeping_ms", "act_ms", "update_ms", "env_ms"}) {
+    const double ms = field(out, part);
+    ASSERT_GE(ms, 0) << part << " missing in " << out;
+    parts += ms;
+  }
+  EXPECT_NEAR(parts, step, 0.25);
+  // The short run's folder is removed.
+  const size_t logs = r.out.find("logs:");
+  ASSERT_NE(logs, std::string::npos);
+  std::string train_csv = r.out.substr(logs + 5, r.out.find(',', logs) - logs - 5);
+  train_csv = train_csv.substr(train_csv.find_first_not_of(' '));
+  const std::string dir = std::filesystem::path(train_csv).parent_path().string();
+  EXPECT_FALSE(std::filesystem::exists(dir)) << dir;
 }
 
 }  // namespace
