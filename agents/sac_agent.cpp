@@ -32,6 +32,23 @@ std::vector<torch::Tensor> encoder_parameters(const encoders::EncoderImpl& e) {
   return concat(e.trunk_parameters(), e.head_parameters());
 }
 
+// Turns gradients off for some parameters during a scope: a loss differentiated through a network that its own
+// optimiser does not step skips that network's weight gradients (two matrix products per layer saved).
+class FrozenDuring {
+ public:
+  explicit FrozenDuring(std::vector<torch::Tensor> params) : params_(std::move(params)) {
+    for (auto& p : params_) p.set_requires_grad(false);
+  }
+  ~FrozenDuring() {
+    for (auto& p : params_) p.set_requires_grad(true);
+  }
+  FrozenDuring(const FrozenDuring&) = delete;
+  FrozenDuring& operator=(const FrozenDuring&) = delete;
+
+ private:
+  std::vector<torch::Tensor> params_;
+};
+
 // The SAC settings every agent variant shares (the paper's Table 3 where it and the reference code agree); each
 // configs/agent/<name>.yaml states only what makes its variant, configs/task/<name>.yaml the per-task learning rates.
 const config::Setting<int64_t> kBatchSize{"agent.batch_size", 512,
@@ -300,12 +317,18 @@ torch::Tensor SacAgent::critic_loss(const Batch& b, Metrics& m) {
 void SacAgent::update_actor_and_alpha(const torch::Tensor& trunk_obs, const torch::Tensor& noise, Metrics& m) {
   // The actor and the critic see the same detached conv features: the convolutions are tied and no weight
   // changed since they were computed, so one trunk forward serves both (the reference computes it twice).
+  // The critic only carries the actor's gradient here: its own weight gradients would be discarded (its
+  // optimisers zero them before their next backward), so they are not computed.
   const PolicySample p = actor_->from_features(actor_->encoder->head(trunk_obs), true, noise);
-  const auto [q1, q2] = critic_->from_features(critic_->encoder->head(trunk_obs), p.pi);
   const torch::Tensor alpha = log_alpha_.exp();
-  const torch::Tensor actor_loss = (alpha.detach() * p.log_pi - torch::min(q1, q2)).mean();
-  actor_opt_->zero_grad();
-  actor_loss.backward();
+  torch::Tensor actor_loss;
+  {
+    const FrozenDuring critic_frozen(critic_->parameters());
+    const auto [q1, q2] = critic_->from_features(critic_->encoder->head(trunk_obs), p.pi);
+    actor_loss = (alpha.detach() * p.log_pi - torch::min(q1, q2)).mean();
+    actor_opt_->zero_grad();
+    actor_loss.backward();
+  }
   actor_opt_->step();
 
   const torch::Tensor alpha_loss = (alpha * (-p.log_pi - target_entropy_).detach()).mean();

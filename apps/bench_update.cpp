@@ -1,6 +1,6 @@
 // The time of one full CURL update (critic; actor and temperature every 2; EMA every 2; contrastive) with the
-// paper's network sizes on 9x84x84 crops of 100x100 frames, and the effective GFLOP/s against the machine's
-// fp32 matrix-multiply peak measured in the same run.
+// paper's network sizes on 9x84x84 crops of 100x100 frames, and of the state SAC update (the MLPs alone), with the
+// effective GFLOP/s against the machine's fp32 matrix-multiply peak measured in the same run.
 #include <torch/utils.h>
 
 #include <algorithm>
@@ -42,20 +42,95 @@ EncoderFlops encoder_flops(const encoders::PixelEncoderOptions& pe) {
   return e;
 }
 
-double update_flops_per_sample(const agents::SacOptions& o, const encoders::PixelEncoderOptions& pe,
-                               int64_t actor_every) {
+// The MLPs' share: twin Q forward and backward (critic), actor and target Q forward (TD target), and every
+// actor_every updates the actor's forward and backward through the twin Q.
+double mlp_flops_per_sample(const agents::SacOptions& o, int64_t feat) {
+  const int64_t h = o.hidden_dim, a = o.action_dim;
+  const double mlp = 2.0 * ((feat + a) * h + h * h + h);  // one Q network
+  const double actor_mlp = 2.0 * (feat * h + h * h + h * 2 * a);
+  // The actor step differentiates through the twin Q for the action only (no Q weight gradients): 2x forward.
+  return 2 * mlp * 3 + actor_mlp + 2 * mlp + (actor_mlp * 3 + mlp * 2 * 2) / o.actor_update_freq;
+}
+
+double update_flops_per_sample(const agents::SacOptions& o, const encoders::PixelEncoderOptions& pe) {
   const int64_t feat = pe.feature_dim;
   const EncoderFlops e = encoder_flops(pe);
   const double fc = e.fc, enc_fwd = e.forward, enc_bwd = e.backward;
-  const int64_t h = o.hidden_dim, a = o.action_dim;
-  const double mlp = 2.0 * ((feat + a) * h + h * h + h);      // one Q network
-  const double actor_mlp = 2.0 * (feat * h + h * h + h * 2 * a);
-  double total = 0;
-  total += enc_fwd + enc_bwd + 2 * mlp * 3;                     // critic: encoder + twin Q, forward and backward
-  total += 2 * enc_fwd + actor_mlp + 2 * mlp;                   // target: actor(next) and target critic(next)
-  total += (fc * 2 + actor_mlp * 3 + mlp * 2 * 3) / actor_every;  // actor: heads and MLPs on shared conv features
-  total += enc_fwd + enc_bwd + enc_fwd + 2.0 * feat * feat * 2;   // contrastive: anchor fwd+bwd, key fwd, logits
+  double total = mlp_flops_per_sample(o, feat);
+  total += enc_fwd + enc_bwd;                                    // critic: the encoder, forward and backward
+  total += 2 * enc_fwd;                                          // target: actor(next) and target critic(next)
+  total += fc * 3 / o.actor_update_freq;  // actor: its head forward and backward, the critic's head forward
+  total += enc_fwd + enc_bwd + enc_fwd + 2.0 * feat * feat * 2;  // contrastive: anchor fwd+bwd, key fwd, logits
   return total;
+}
+
+// Times `reps` updates of `agent` on `buffer` after a warm-up, per phase through the agent's hook; returns ms per
+// update and fills `phase_ms`.
+double time_updates(agents::SacAgent& agent, const replay::ReplayBuffer& buffer, int64_t reps,
+                    std::map<std::string, double>& phase_ms) {
+  std::mt19937_64 rng(1);
+  // Warm-up: the first updates of each kind (with and without the actor step) grow the heap and build oneDNN's
+  // kernels for every shape; measured here, they made batch 128 look 25% slower.
+  for (int64_t i = -3; i <= 0; ++i) agent.update(buffer, i, rng);
+  double phase_start = 0;
+  agent.set_phase_hook([&](const char* phase) {
+    const double now = now_s();
+    phase_ms[phase] += 1000 * (now - phase_start) / static_cast<double>(reps);
+    phase_start = now;
+  });
+  const double t0 = now_s();
+  for (int64_t i = 1; i <= reps; ++i) {
+    phase_start = now_s();
+    agent.update(buffer, i, rng);
+  }
+  agent.set_phase_hook(nullptr);
+  return 1000.0 * (now_s() - t0) / static_cast<double>(reps);
+}
+
+void print_phases(int64_t batch, const std::map<std::string, double>& phase_ms) {
+  std::printf("  phases batch=%lld", static_cast<long long>(batch));
+  for (const auto& [phase, ms] : phase_ms) std::printf(" %s_ms=%.1f", phase.c_str(), ms);
+  std::printf("\n");
+  std::fflush(stdout);
+}
+
+// SAC from states (agent=state_sac's networks: hidden agent.hidden_dim, the identity encoder) on 24 state numbers
+// and 6 actions (walker's sizes), batch 128.
+void bench_state_update(int64_t iters, double peak) {
+  agents::SacOptions o;
+  o.observation = envs::ObservationKind::kStates;
+  o.obs_shape = {24};
+  o.action_dim = 6;
+  o.encoder = "identity";
+  o.batch_size = 128;
+  o.contrastive = false;
+  o.encoder_double_step = false;
+  agents::SacAgent agent(o);
+  envs::EnvSpec spec;
+  spec.observation = o.observation;
+  spec.observation_shape = o.obs_shape;
+  spec.action_dim = 6;
+  replay::ReplayBuffer buffer(4 * o.batch_size, replay::ReplaySpec::of(spec));
+  std::mt19937_64 rng(1);
+  std::normal_distribution<float> normal;
+  std::vector<float> state(24), action(6);
+  auto fill = [&] {
+    for (auto& x : state) x = normal(rng);
+  };
+  fill();
+  buffer.add_first(state);
+  for (int64_t i = 0; i < 4 * o.batch_size; ++i) {
+    fill();
+    buffer.add(action, 0.5f, 1.0f, state);
+  }
+  std::map<std::string, double> phase_ms;
+  const double ms = time_updates(agent, buffer, iters > 0 ? iters : 40, phase_ms);
+  const double gflops = mlp_flops_per_sample(o, 24) * o.batch_size / (ms / 1000.0) / 1e9;
+  std::printf("update agent=state_sac batch=%lld hidden=%lld ms_per_update=%.1f gflops=%.1f peak_gflops=%.1f "
+              "fraction_of_peak=%.2f\n",
+              static_cast<long long>(o.batch_size), static_cast<long long>(o.hidden_dim), ms, gflops, peak,
+              gflops / peak);
+  print_phases(o.batch_size, phase_ms);
 }
 
 }  // namespace
@@ -109,39 +184,19 @@ void bench_update(const config::Config& config, int64_t iters) {
         buffer.add(action, 0.5f, 1.0f, frame);
       }
       const int64_t reps = iters > 0 ? iters : (batch <= 128 ? 12 : 6);
-      // Warm-up: the first updates of each kind (with and without the actor step) grow the heap and build
-      // oneDNN's kernels for every shape; measured here, they made batch 128 look 25% slower.
-      for (int64_t i = -3; i <= 0; ++i) agent.update(buffer, i, rng);
-      // Per-phase times: the agent reports the end of each phase, the clock is here.
-      std::map<std::string, double> phase_seconds;
-      double phase_start = 0;
-      agent.set_phase_hook([&](const char* phase) {
-        const double now = now_s();
-        phase_seconds[phase] += now - phase_start;
-        phase_start = now;
-      });
-      const double t0 = now_s();
-      for (int64_t i = 1; i <= reps; ++i) {
-        phase_start = now_s();
-        agent.update(buffer, i, rng);
-      }
-      const double ms = 1000.0 * (now_s() - t0) / reps;
+      std::map<std::string, double> phase_ms;
+      const double ms = time_updates(agent, buffer, reps, phase_ms);
       // The shared pass skips one encoder forward and one backward: its FLOPs are not the exact update's.
       const auto& pe = dynamic_cast<const encoders::PixelEncoderImpl&>(*agent.critic()->encoder).options();
       const EncoderFlops e = encoder_flops(pe);
-      const double flops =
-          update_flops_per_sample(o, pe, o.actor_update_freq) - (shared ? e.forward + e.backward : 0.0);
+      const double flops = update_flops_per_sample(o, pe) - (shared ? e.forward + e.backward : 0.0);
       const double gflops = flops * batch / (ms / 1000.0) / 1e9;
       std::printf("update batch=%lld ms_per_update=%.1f gflops=%.1f peak_gflops=%.1f%s\n",
                   static_cast<long long>(batch), ms, gflops, peak, shared ? " approximation=shared_encoder_forward" : "");
-      std::printf("  phases batch=%lld", static_cast<long long>(batch));
-      for (const auto& [phase, seconds] : phase_seconds) {
-        std::printf(" %s_ms=%.1f", phase.c_str(), 1000 * seconds / reps);
-      }
-      std::printf("\n");
-      std::fflush(stdout);
+      print_phases(batch, phase_ms);
     }
   }
+  bench_state_update(iters, peak);
 }
 
 }  // namespace curlrl::apps
