@@ -28,6 +28,14 @@ torch::Tensor soft_q_target(const torch::Tensor& reward, const torch::Tensor& no
   return reward + not_done * discount * (torch::min(next_q1, next_q2) - alpha * next_log_pi);
 }
 
+namespace {
+// Under bf16 mixed precision (agents/sac_agent.cpp) the MLPs' outputs come back in bfloat16; the policy's
+// log-probabilities and the Q values the losses use are computed from fp32 copies.
+torch::Tensor full_precision(const torch::Tensor& t) {
+  return t.scalar_type() == torch::kBFloat16 ? t.to(torch::kFloat32) : t;
+}
+}  // namespace
+
 torch::nn::Sequential make_mlp(int64_t in, int64_t hidden, int64_t out) {
   torch::nn::Sequential mlp(torch::nn::Linear(in, hidden), torch::nn::ReLU(), torch::nn::Linear(hidden, hidden),
                             torch::nn::ReLU(), torch::nn::Linear(hidden, out));
@@ -44,7 +52,7 @@ ActorImpl::ActorImpl(encoders::Encoder enc, int64_t action_dim, int64_t hidden_d
 }
 
 PolicySample ActorImpl::from_features(const torch::Tensor& features, bool sample, const torch::Tensor& noise) {
-  const auto chunks = trunk_->forward(features).chunk(2, -1);
+  const auto chunks = full_precision(trunk_->forward(features)).chunk(2, -1);
   if (!sample) return {torch::tanh(chunks[0]), {}, {}, {}};
   const torch::Tensor log_std = squash_log_std(chunks[1], log_std_min_, log_std_max_);
   return squashed_gaussian(chunks[0], log_std, noise.defined() ? noise : torch::randn_like(chunks[0]));
@@ -69,7 +77,7 @@ CriticImpl::CriticImpl(encoders::Encoder enc, int64_t action_dim, int64_t hidden
 std::pair<torch::Tensor, torch::Tensor> CriticImpl::from_features(const torch::Tensor& features,
                                                                   const torch::Tensor& action) {
   const torch::Tensor x = torch::cat({features, action}, 1);
-  return {q1->forward(x), q2->forward(x)};
+  return {full_precision(q1->forward(x)), full_precision(q2->forward(x))};
 }
 
 std::pair<torch::Tensor, torch::Tensor> CriticImpl::forward(const torch::Tensor& obs, const torch::Tensor& action,

@@ -1,10 +1,13 @@
 #include "agents/sac_agent.h"
 
+#include <ATen/autocast_mode.h>
 #include <torch/nn/functional/loss.h>
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
+#include "core/cpu_tuning.h"
 #include "core/error.h"
 #include "core/io.h"
 #include "agents/weights.h"
@@ -31,6 +34,32 @@ std::vector<torch::Tensor> q_parameters(const CriticImpl& c) {
 std::vector<torch::Tensor> encoder_parameters(const encoders::EncoderImpl& e) {
   return concat(e.trunk_parameters(), e.head_parameters());
 }
+
+// bfloat16 autocast for the forward computations of an update (agent.precision=bf16): convolutions and matrix
+// products run in bfloat16 on bfloat16 copies of the fp32 weights; normalisations, softmax and the losses stay in
+// fp32 (autocast's CPU lists), as do the weights, gradients and optimiser moments. Autocast caches the weight
+// copies while the outermost guard lives, so a guard must end before an optimiser step changes the weights.
+class MixedPrecision {
+ public:
+  explicit MixedPrecision(bool bf16) : on_(bf16) {
+    if (!on_) return;
+    previous_ = at::autocast::is_cpu_enabled();
+    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+    at::autocast::set_cpu_enabled(true);
+    at::autocast::increment_nesting();
+  }
+  ~MixedPrecision() {
+    if (!on_) return;
+    if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
+    at::autocast::set_cpu_enabled(previous_);
+  }
+  MixedPrecision(const MixedPrecision&) = delete;
+  MixedPrecision& operator=(const MixedPrecision&) = delete;
+
+ private:
+  bool on_;
+  bool previous_ = false;
+};
 
 // Turns gradients off for some parameters during a scope: a loss differentiated through a network that its own
 // optimiser does not step skips that network's weight gradients (two matrix products per layer saved).
@@ -100,6 +129,11 @@ const config::Setting<int64_t> kDrqM{"agent.drq_m", 1,
                                      "DrQ: augmented observations whose critic losses are averaged (1: plain SAC)",
                                      {.min = 1, .max = 64}};
 
+const config::Setting<std::string> kPrecision{
+    "agent.precision", "fp32",
+    "fp32 (the faithful, bit-deterministic update) or bf16: bfloat16 mixed precision for the update's convolutions "
+    "and matrix products (CPUs with AVX512-BF16 or AMX; fp32 weights, optimiser states and losses)",
+    {.choices = {"fp32", "bf16"}}};
 const config::Setting<std::string> kInitWeights{
     "agent.init_weights", "",
     "start the networks (critic, actor, target critic, CURL W, log alpha) from this tensor file, as `curlrl export` "
@@ -137,6 +171,7 @@ void read_settings(SacOptions& o, Read&& read) {
   o.drq_k = read(kDrqK);
   o.drq_m = read(kDrqM);
   o.device = read(kDevice);
+  o.precision = read(kPrecision);
   o.init_weights = read(kInitWeights);
 }
 
@@ -184,6 +219,13 @@ void SacOptions::validate() const {
                       "] draws none: choose one, e.g. augment=shift");
   }
   if (log_std_min >= log_std_max) throw ConfigError("agent.actor_log_std_min must be below agent.actor_log_std_max");
+  if (precision == "bf16" && device != "cpu") {
+    throw ConfigError("agent.precision=bf16 is implemented for device=cpu only; use agent.precision=fp32 on " + device);
+  }
+  if (precision == "bf16" && !cpu_has_bf16()) {
+    throw ConfigError("agent.precision=bf16 needs a CPU with bfloat16 arithmetic (AVX512-BF16 or AMX; no avx512_bf16 "
+                      "or amx_bf16 in /proc/cpuinfo): use agent.precision=fp32");
+  }
   if (pixels && pipeline.crop_size() > std::min(obs_shape.at(1), obs_shape.at(2))) {
     throw ConfigError("augment.crop_size=" + std::to_string(pipeline.crop_size()) + " exceeds task.image_size=" +
                       std::to_string(obs_shape.at(1)));
@@ -287,6 +329,7 @@ torch::Tensor SacAgent::td_target(const Batch& b) {
   // With DrQ's K the target is the mean over the next observations' augmentations; with K = 1 (SAC, CURL) it is
   // the single-sample expression.
   torch::NoGradGuard no_grad;
+  const MixedPrecision mixed(bf16());
   torch::Tensor target_q;
   for (size_t k = 0; k <= b.next_obs_extra.size(); ++k) {
     const torch::Tensor& next_obs = k == 0 ? b.next_obs : b.next_obs_extra[k - 1];
@@ -303,6 +346,7 @@ torch::Tensor SacAgent::td_target(const Batch& b) {
 torch::Tensor SacAgent::critic_loss(const Batch& b, Metrics& m) {
   // With DrQ's M the loss is the mean over the observations' augmentations.
   const torch::Tensor target_q = td_target(b);
+  const MixedPrecision mixed(bf16());
   torch::Tensor loss;
   for (size_t j = 0; j <= b.obs_extra.size(); ++j) {
     const auto [q1, q2] = critic_->forward(j == 0 ? b.obs : b.obs_extra[j - 1], b.action);
@@ -319,13 +363,17 @@ void SacAgent::update_actor_and_alpha(const torch::Tensor& trunk_obs, const torc
   // changed since they were computed, so one trunk forward serves both (the reference computes it twice).
   // The critic only carries the actor's gradient here: its own weight gradients would be discarded (its
   // optimisers zero them before their next backward), so they are not computed.
-  const PolicySample p = actor_->from_features(actor_->encoder->head(trunk_obs), true, noise);
   const torch::Tensor alpha = log_alpha_.exp();
+  PolicySample p;
   torch::Tensor actor_loss;
   {
     const FrozenDuring critic_frozen(critic_->parameters());
-    const auto [q1, q2] = critic_->from_features(critic_->encoder->head(trunk_obs), p.pi);
-    actor_loss = (alpha.detach() * p.log_pi - torch::min(q1, q2)).mean();
+    {
+      const MixedPrecision mixed(bf16());
+      p = actor_->from_features(actor_->encoder->head(trunk_obs), true, noise);
+      const auto [q1, q2] = critic_->from_features(critic_->encoder->head(trunk_obs), p.pi);
+      actor_loss = (alpha.detach() * p.log_pi - torch::min(q1, q2)).mean();
+    }
     actor_opt_->zero_grad();
     actor_loss.backward();
   }
@@ -347,13 +395,15 @@ void SacAgent::update_targets() {
 }
 
 void SacAgent::update_contrastive(const torch::Tensor& trunk_obs, const Batch& b, Metrics& m) {
-  const torch::Tensor z_anchor = critic_->encoder->head(trunk_obs);
-  torch::Tensor z_positive;
+  torch::Tensor z_anchor, z_positive;
   {
+    const MixedPrecision mixed(bf16());
+    z_anchor = critic_->encoder->head(trunk_obs);
     torch::NoGradGuard no_grad;
     z_positive = critic_target_->encoder->forward(b.obs_positive);
   }
-  const torch::Tensor logits = curl_->logits(z_anchor, z_positive);
+  // The bilinear logits and the loss in the weights' precision (fp32 under bf16 mixed precision).
+  const torch::Tensor logits = curl_->logits(z_anchor.to(curl_->W.scalar_type()), z_positive.to(curl_->W.scalar_type()));
   const torch::Tensor loss = contrastive_loss(logits);
   if (encoder_opt_) encoder_opt_->zero_grad();
   contrastive_opt_->zero_grad();
@@ -373,6 +423,7 @@ torch::Tensor SacAgent::update_critic(const Batch& b, bool actor_step, Metrics& 
   phase_done("critic");
   // The conv features after the critic's step: with gradients when the contrastive loss trains the convolutions.
   torch::Tensor trunk_obs;
+  const MixedPrecision mixed(bf16());
   if (options_.contrastive) {
     trunk_obs = critic_->encoder->trunk(b.obs);
   } else if (actor_step) {
@@ -385,16 +436,17 @@ torch::Tensor SacAgent::update_critic(const Batch& b, bool actor_step, Metrics& 
 
 torch::Tensor SacAgent::update_critic_and_contrastive(const Batch& b, Metrics& m) {
   const torch::Tensor target_q = td_target(b);
-  const torch::Tensor trunk_obs = critic_->encoder->trunk(b.obs);  // the only encoder forward with gradients
-  const torch::Tensor features = critic_->encoder->head(trunk_obs);
-  const auto [q1, q2] = critic_->from_features(features, b.action);
-  const torch::Tensor critic = torch::mse_loss(q1, target_q) + torch::mse_loss(q2, target_q);
-  torch::Tensor z_positive;
+  torch::Tensor trunk_obs, features, q1, q2, critic, z_positive;
   {
+    const MixedPrecision mixed(bf16());
+    trunk_obs = critic_->encoder->trunk(b.obs);  // the only encoder forward with gradients
+    features = critic_->encoder->head(trunk_obs);
+    std::tie(q1, q2) = critic_->from_features(features, b.action);
+    critic = torch::mse_loss(q1, target_q) + torch::mse_loss(q2, target_q);
     torch::NoGradGuard no_grad;
     z_positive = critic_target_->encoder->forward(b.obs_positive);
   }
-  const torch::Tensor logits = curl_->logits(features, z_positive);
+  const torch::Tensor logits = curl_->logits(features.to(curl_->W.scalar_type()), z_positive.to(curl_->W.scalar_type()));
   const torch::Tensor contrastive = contrastive_loss(logits);
   critic_opt_->zero_grad();
   contrastive_opt_->zero_grad();

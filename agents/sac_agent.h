@@ -54,6 +54,7 @@ struct SacOptions {
   int64_t drq_k;  // DrQ: augmented next observations whose target values are averaged
   int64_t drq_m;  // DrQ: augmented observations whose critic losses are averaged
   std::string device;
+  std::string precision;  // fp32, or bf16: bfloat16 mixed precision in the update (convolutions, matrix products)
   // The networks' floating-point type: float32 (training, acting); float64 for `curlrl trace-update dtype=float64`,
   // where a differential test compares updates without float32's rounding noise.
   torch::Dtype dtype = torch::kFloat32;
@@ -106,6 +107,7 @@ class SacAgent : public Agent {
   void update_actor_and_alpha(const torch::Tensor& trunk_obs, const torch::Tensor& noise, Metrics& m);
   void update_contrastive(const torch::Tensor& trunk_obs, const Batch& b, Metrics& m);
   torch::Tensor observation_tensor(const envs::TimeStep& ts) const;
+  bool bf16() const { return options_.precision == "bf16"; }
   // What a checkpoint holds besides log_alpha, by name: the networks and the optimisers (with their moments). save
   // and load walk this one list; `Self` is SacAgent or const SacAgent.
   template <class Self, class Fn>

@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <map>
 #include <random>
+#include <string>
+#include <vector>
 
 #include "agents/sac_agent.h"
 #include "core/cpu_tuning.h"
@@ -95,9 +97,10 @@ void print_phases(int64_t batch, const std::map<std::string, double>& phase_ms) 
 }
 
 // SAC from states (agent=state_sac's networks: hidden agent.hidden_dim, the identity encoder) on 24 state numbers
-// and 6 actions (walker's sizes), batch 128.
-void bench_state_update(int64_t iters, double peak) {
+// and 6 actions (walker's sizes), batch 128, in `precision`.
+void bench_state_update(int64_t iters, double peak, const std::string& precision) {
   agents::SacOptions o;
+  o.precision = precision;
   o.observation = envs::ObservationKind::kStates;
   o.obs_shape = {24};
   o.action_dim = 6;
@@ -127,9 +130,9 @@ void bench_state_update(int64_t iters, double peak) {
   const double ms = time_updates(agent, buffer, iters > 0 ? iters : 40, phase_ms);
   const double gflops = mlp_flops_per_sample(o, 24) * o.batch_size / (ms / 1000.0) / 1e9;
   std::printf("update agent=state_sac batch=%lld hidden=%lld ms_per_update=%.1f gflops=%.1f peak_gflops=%.1f "
-              "fraction_of_peak=%.2f\n",
+              "fraction_of_peak=%.2f%s\n",
               static_cast<long long>(o.batch_size), static_cast<long long>(o.hidden_dim), ms, gflops, peak,
-              gflops / peak);
+              gflops / peak, precision == "bf16" ? " precision=bf16 (peak: fp32's)" : "");
   print_phases(o.batch_size, phase_ms);
 }
 
@@ -156,9 +159,24 @@ double bench_matmul() {
 void bench_update(const config::Config& config, int64_t iters) {
   const double peak = bench_matmul();  // the matrix-multiply peak, same threads, same run
 
-  // The exact update at both batch sizes, then the opt-in shared-forward approximation, measured separately.
-  for (const bool shared : {false, true}) {
-    for (const int64_t batch : {int64_t{128}, int64_t{512}}) {
+  // The exact update at both batch sizes in fp32 and, where the CPU has bfloat16 arithmetic, in bf16 mixed
+  // precision (agent.precision=bf16) right after it; then the opt-in shared-forward approximation.
+  struct Case {
+    bool shared;
+    int64_t batch;
+    std::string precision;
+  };
+  std::vector<Case> cases;
+  for (const int64_t batch : {int64_t{128}, int64_t{512}}) {
+    cases.push_back({false, batch, "fp32"});
+    if (cpu_has_bf16()) cases.push_back({false, batch, "bf16"});
+  }
+  for (const int64_t batch : {int64_t{128}, int64_t{512}}) cases.push_back({true, batch, "fp32"});
+  std::map<int64_t, double> fp32_ms;
+  for (const Case& c : cases) {
+    {
+      const bool shared = c.shared;
+      const int64_t batch = c.batch;
       envs::EnvSpec spec;
       spec.task = "bench";
       spec.action_dim = 6;
@@ -170,6 +188,7 @@ void bench_update(const config::Config& config, int64_t iters) {
       o.batch_size = batch;
       o.contrastive = true;
       o.shared_encoder_forward = shared;
+      o.precision = c.precision;
       agents::SacAgent agent(o);
 
       replay::ReplayBuffer buffer(4 * batch, replay::ReplaySpec::of(spec));
@@ -191,12 +210,18 @@ void bench_update(const config::Config& config, int64_t iters) {
       const EncoderFlops e = encoder_flops(pe);
       const double flops = update_flops_per_sample(o, pe) - (shared ? e.forward + e.backward : 0.0);
       const double gflops = flops * batch / (ms / 1000.0) / 1e9;
+      std::string extra = shared ? " approximation=shared_encoder_forward" : "";
+      if (!shared && c.precision == "fp32") fp32_ms[batch] = ms;
+      if (c.precision == "bf16") {
+        extra = " precision=bf16 speedup_over_fp32=" + std::to_string(fp32_ms[batch] / ms).substr(0, 4);
+      }
       std::printf("update batch=%lld ms_per_update=%.1f gflops=%.1f peak_gflops=%.1f%s\n",
-                  static_cast<long long>(batch), ms, gflops, peak, shared ? " approximation=shared_encoder_forward" : "");
+                  static_cast<long long>(batch), ms, gflops, peak, extra.c_str());
       print_phases(batch, phase_ms);
     }
   }
-  bench_state_update(iters, peak);
+  bench_state_update(iters, peak, "fp32");
+  if (cpu_has_bf16()) bench_state_update(iters, peak, "bf16");
 }
 
 }  // namespace curlrl::apps

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 namespace curlrl {
 
@@ -54,6 +55,20 @@ void tune_malloc() {
   // 32 MiB is glibc's largest mmap threshold on 64-bit: blocks below it come from the heap and are reused.
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
+}
+
+bool cpu_has_bf16() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("flags", 0) != 0) continue;
+    std::istringstream words(line.substr(line.find(':') + 1));
+    for (std::string flag; words >> flag;) {
+      if (flag == "avx512_bf16" || flag == "amx_bf16") return true;
+    }
+    return false;
+  }
+  return false;
 }
 
 }  // namespace curlrl

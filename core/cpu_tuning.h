@@ -20,6 +20,10 @@ std::string process_name();
 // The core OpenBLAS runs with ("SkylakeX", "Haswell", ...), or "" when the BLAS is not OpenBLAS.
 std::string openblas_core();
 
+// Whether the CPU has bfloat16 arithmetic that oneDNN uses for convolutions and matrix products (AVX512-BF16 or
+// AMX-BF16, from /proc/cpuinfo's flags).
+bool cpu_has_bf16();
+
 // Keeps freed tensor memory in the heap instead of returning it to the kernel: without this every large tensor is
 // a fresh mmap whose pages the kernel zeroes and faults in again on each update.
 void tune_malloc();

@@ -93,7 +93,9 @@ torch::Tensor PixelEncoderImpl::trunk(const torch::Tensor& obs) {
 
 torch::Tensor PixelEncoderImpl::head(const torch::Tensor& trunk_out) {
   if (!with_head_) return trunk_out;
-  torch::Tensor h = ln_->forward(fc_->forward(trunk_out));
+  // Under bf16 mixed precision the fc gives bfloat16, which LibTorch 1.13's LayerNorm does not take with fp32
+  // weights: the normalisation runs in the weights' precision.
+  torch::Tensor h = ln_->forward(fc_->forward(trunk_out).to(ln_->weight.scalar_type()));
   return options_.tanh ? torch::tanh(h) : h;
 }
 
