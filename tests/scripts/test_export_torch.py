@@ -1,22 +1,15 @@
 """curlrl's weight files against Debian's PyTorch: `curlrl export` writes what torch.load reads, with the documented
 names and shapes, and a dictionary written by torch.save starts an agent (agent.init_weights) bit for bit."""
 import os
-import subprocess
 import tempfile
 import unittest
 
 import torch
 
-BIN = os.environ.get("CURLRL_BIN", "build/curlrl")
+from curlrl_cli import curlrl
+
 QUICK = ["eval_episodes=1", "checkpoint_every=0", "threads=1", "progress_interval=1000", "agent.hidden_dim=16",
          "agent.batch_size=8"]
-
-
-def curlrl(*args, check=True):
-    r = subprocess.run([BIN, *args], capture_output=True, text=True)
-    if check and r.returncode != 0:
-        raise AssertionError(f"curlrl {' '.join(args)} failed ({r.returncode}): {r.stderr}")
-    return r
 
 
 class StateSacExport(unittest.TestCase):

@@ -14,7 +14,6 @@ as in training (see TraceAgainstPlainPyTorch).
 """
 import math
 import os
-import subprocess
 import tempfile
 import unittest
 
@@ -22,7 +21,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-BIN = os.environ.get("CURLRL_BIN", "build/curlrl")
+from curlrl_cli import curlrl
+
 STEPS, BATCH = 10, 16
 TASK = "walker_walk"  # 6 action dimensions, 24 state numbers: sums over the action dimensions matter
 ACTION_DIM, STATE_DIM = 6, 24
@@ -32,13 +32,6 @@ GAMMA, CRITIC_TAU, ENCODER_TAU = 0.99, 0.01, 0.05
 ACTOR_EVERY, TARGET_EVERY = 2, 2
 LR, ALPHA_LR = 1e-3, 1e-4
 BATCH_KEYS = ("obs", "next_obs", "obs_positive", "action", "reward", "not_done", "noise_next", "noise_actor")
-
-
-def curlrl(*args, check=True):
-    r = subprocess.run([BIN, *args], capture_output=True, text=True)
-    if check and r.returncode != 0:
-        raise AssertionError(f"curlrl {' '.join(args)} failed ({r.returncode}): {r.stderr}")
-    return r
 
 
 # ---------------------------------------------------------------------------------------------------------------
