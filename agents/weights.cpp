@@ -126,7 +126,7 @@ TensorDict load_tensor_dict(const std::string& path) {
     value = torch::pickle_load(bytes);
   } catch (const std::exception& e) {
     const std::string msg = e.what();
-    throw Error("cannot read " + path + " as a tensor file: " + msg.substr(0, msg.find('\n')));
+    throw Error("cannot read " + path + " as a tensor file: " + first_line(msg));
   }
   if (!value.isGenericDict()) throw Error(path + " holds no dictionary of tensors");
   TensorDict out;

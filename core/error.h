@@ -17,4 +17,7 @@ class ConfigError : public Error {
   using Error::Error;
 };
 
+// The first line of a library's message (LibTorch appends a C++ backtrace to its own), for a one-line Error.
+inline std::string first_line(const std::string& message) { return message.substr(0, message.find('\n')); }
+
 }  // namespace curlrl

@@ -46,7 +46,7 @@ SavedRun load_saved_run(const fs::path& dir, int64_t env_steps) {
     throw;
   } catch (const std::exception& e) {
     const std::string msg = e.what();
-    throw Error("cannot read " + file.string() + ": " + msg.substr(0, msg.find('\n')));
+    throw Error("cannot read " + file.string() + ": " + first_line(msg));
   }
   return run;
 }

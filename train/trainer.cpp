@@ -270,7 +270,7 @@ int64_t checkpoint_env_steps(const fs::path& folder) {
     return t.item<int64_t>();
   } catch (const std::exception& e) {
     const std::string msg = e.what();
-    throw Error("cannot read env_steps from " + file.string() + ": " + msg.substr(0, msg.find('\n')));
+    throw Error("cannot read env_steps from " + file.string() + ": " + first_line(msg));
   }
 }
 
@@ -318,7 +318,7 @@ void Trainer::resume() {
     throw;
   } catch (const std::exception& e) {
     std::string msg = e.what();
-    throw fail(msg.substr(0, msg.find('\n')));
+    throw fail(first_line(msg));
   }
   const fs::path replay_file = *folder / "replay.bin";
   if (fs::exists(replay_file)) {
