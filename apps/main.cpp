@@ -10,6 +10,7 @@
 #include "core/io.h"
 #include "core/schema.h"
 #include "core/settings.h"
+#include "train/trainer.h"
 
 namespace curlrl::apps {
 
@@ -146,6 +147,7 @@ int run(int argc, char** argv) {
   }
   config::Composed composed = config::compose(schema, config_dir, overrides);
   if (parsed.count("print-config")) {
+    if (cmd->name == "train") train::check_run_config(composed.config);
     std::cout << composed.config.to_yaml();
     return 0;
   }

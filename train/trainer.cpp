@@ -106,12 +106,23 @@ void install_stop_handlers() {
   std::signal(SIGTERM, on_signal);
 }
 
-void configure_torch(const config::Config& c) {
-  if (kThreads(c) > 0) torch::set_num_threads(static_cast<int>(kThreads(c)));
-  torch::manual_seed(static_cast<uint64_t>(kSeed(c)));
+namespace {
+void check_device(const config::Config& c) {
   if (agents::kDevice(c) == "cuda" && !torch::cuda::is_available()) {
     throw ConfigError("device=cuda but this LibTorch build sees no CUDA device");
   }
+}
+}  // namespace
+
+void configure_torch(const config::Config& c) {
+  check_device(c);
+  if (kThreads(c) > 0) torch::set_num_threads(static_cast<int>(kThreads(c)));
+  torch::manual_seed(static_cast<uint64_t>(kSeed(c)));
+}
+
+void check_run_config(const config::Config& c) {
+  agents::check_agent_config(c);
+  check_device(c);
 }
 
 struct Trainer::State {
@@ -148,7 +159,7 @@ struct Trainer::State {
 Trainer::Trainer(const config::Config& config)
     : config_(config), run_dir_(kRunDir(config)), s_(std::make_unique<State>()) {
   if (run_dir_.empty()) throw Error("the trainer needs the run directory: run_dir is empty in its configuration");
-  agents::check_agent_config(config_);
+  check_run_config(config_);
   configure_torch(config_);
   const std::string task = config_.get_string("task.name");
   const envs::EnvOptions opts = envs::EnvOptions::from_config(config_);

@@ -23,8 +23,13 @@ namespace curlrl::train {
 extern const config::Setting<int64_t> kSeed;
 extern const config::Setting<int64_t> kThreads;
 
-// Sets LibTorch's thread count and seeds its generator from the configuration.
+// Sets LibTorch's thread count and seeds its generator from the configuration (device=cuda without CUDA is a
+// ConfigError).
 void configure_torch(const config::Config& config);
+
+// Every rule a training run checks before it builds anything (the agent's combination rules, the device), as a
+// ConfigError: `curlrl train --print-config` runs them too, so that a sweep validated with it does not fail later.
+void check_run_config(const config::Config& config);
 
 // The env_steps a checkpoint folder (see train/checkpoint.h) was written at, read from its state.pt.
 int64_t checkpoint_env_steps(const std::filesystem::path& folder);
