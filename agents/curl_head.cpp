@@ -9,8 +9,9 @@ CurlHeadImpl::CurlHeadImpl(int64_t feature_dim) {
 }
 
 torch::Tensor CurlHeadImpl::logits(const torch::Tensor& z_anchor, const torch::Tensor& z_positive) const {
-  const torch::Tensor wz = torch::matmul(W, z_positive.t());  // [F, B]
-  const torch::Tensor l = torch::matmul(z_anchor, wz);        // [B, B]
+  // In W's precision: features from a bf16 mixed-precision forward are brought to fp32 here.
+  const torch::Tensor wz = torch::matmul(W, z_positive.to(W.scalar_type()).t());  // [F, B]
+  const torch::Tensor l = torch::matmul(z_anchor.to(W.scalar_type()), wz);        // [B, B]
   return l - std::get<0>(l.max(1, /*keepdim=*/true));
 }
 

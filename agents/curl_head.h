@@ -12,6 +12,8 @@ class CurlHeadImpl : public torch::nn::Module {
  public:
   // W is feature_dim x feature_dim, initialised uniform in [0, 1).
   explicit CurlHeadImpl(int64_t feature_dim);
+  // Computed in W's floating-point type, whatever the features'. Outside autocast (agents/sac_agent.cpp calls it
+  // after its mixed-precision guard ends).
   torch::Tensor logits(const torch::Tensor& z_anchor, const torch::Tensor& z_positive) const;
   torch::Tensor W;
 };

@@ -403,7 +403,7 @@ void SacAgent::update_contrastive(const torch::Tensor& trunk_obs, const Batch& b
     z_positive = critic_target_->encoder->forward(b.obs_positive);
   }
   // The bilinear logits and the loss in the weights' precision (fp32 under bf16 mixed precision).
-  const torch::Tensor logits = curl_->logits(z_anchor.to(curl_->W.scalar_type()), z_positive.to(curl_->W.scalar_type()));
+  const torch::Tensor logits = curl_->logits(z_anchor, z_positive);
   const torch::Tensor loss = contrastive_loss(logits);
   if (encoder_opt_) encoder_opt_->zero_grad();
   contrastive_opt_->zero_grad();
@@ -446,7 +446,7 @@ torch::Tensor SacAgent::update_critic_and_contrastive(const Batch& b, Metrics& m
     torch::NoGradGuard no_grad;
     z_positive = critic_target_->encoder->forward(b.obs_positive);
   }
-  const torch::Tensor logits = curl_->logits(features.to(curl_->W.scalar_type()), z_positive.to(curl_->W.scalar_type()));
+  const torch::Tensor logits = curl_->logits(features, z_positive);
   const torch::Tensor contrastive = contrastive_loss(logits);
   critic_opt_->zero_grad();
   contrastive_opt_->zero_grad();
