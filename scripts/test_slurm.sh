@@ -197,9 +197,13 @@ check() {  # check DESCRIPTION COMMAND...
 last_eval_steps() { tail -n 1 "$1/eval.csv" 2>/dev/null | cut -d, -f1; }
 finished_count() { cat "$1"/status/*.json | grep -c '"status": "finished"' || true; }
 
-# 1. Two tiny runs through a job array.
-submit "$SWEEP" "${TINY[@]}" seed=1,2 env_steps=$BUDGET eval_every=1000
+# 1. Two tiny runs through a job array; a --setup command runs in each array task before curlrl.
+submit "$SWEEP" "${TINY[@]}" seed=1,2 env_steps=$BUDGET eval_every=1000 \
+  --setup "echo \"\$SLURM_ARRAY_TASK_ID\" > $WORK/setup_ran_\$SLURM_ARRAY_TASK_ID"
 wait_job
+for i in 0 1; do
+  check "the --setup command ran in array task $i" [ "$(cat "$WORK/setup_ran_$i" 2>/dev/null)" = "$i" ]
+done
 check "two run directories" [ "$(ls "$SWEEP/runs" | wc -l)" -eq 2 ]
 for run_dir in "$SWEEP"/runs/*; do
   check "$(basename "$run_dir"): eval.csv ends at env_steps=$BUDGET" [ "$(last_eval_steps "$run_dir")" = "$BUDGET" ]

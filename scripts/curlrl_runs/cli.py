@@ -31,13 +31,15 @@ def cmd_run_one(argv):
     """sweep.py run-one SWEEP_DIR INDEX -- ARGS: one array task of a Slurm sweep."""
     if len(argv) < 2:
         die("usage: sweep.py run-one SWEEP_DIR INDEX [-- ARGS]")
-    sweep_dir, index = os.path.abspath(argv[0]), int(argv[1])
+    sweep_dir = os.path.abspath(argv[0])
     rest = argv[2:]
     if rest and rest[0] == "--":
         rest = rest[1:]
     sweep = load_sweep(sweep_dir)
     runs = sweep["runs"]
-    run = runs[index]
+    if not argv[1].isdigit() or int(argv[1]) >= len(runs):
+        die(f"run-one: INDEX must be a run of {sweep_dir}: 0 to {len(runs) - 1}, got {argv[1]!r}")
+    run = runs[int(argv[1])]
     if rest:  # the job script's line of runs.txt: the run's overrides, threads= and run_dir=
         given = override_dict(rest)
         run = dict(run, overrides=[a for a in rest if a.split("=", 1)[0] not in RESERVED_KEYS],
@@ -130,21 +132,31 @@ def build_parser(doc):
     g.add_argument("--gpus", help="GPUs per run (also pass device=cuda)")
     g.add_argument("--sbatch", action="append", default=[], metavar="OPTION",
                    help="an extra #SBATCH option, e.g. --sbatch=--account=rl (repeatable)")
+    g.add_argument("--setup", action="append", default=[], metavar="COMMAND",
+                   help="a shell command each array task runs before curlrl, e.g. --setup 'module load gcc' "
+                        "(repeatable, in order; a failing one fails the task)")
     return p
 
 
+def runs_to_validate(runs, groups):
+    """The runs whose overrides validation checks: one for every distinct combination of group choices (task,
+    agent, encoder, augment: the configuration rules are about their combinations) and one more wherever another
+    key takes a value not checked yet, so every value of every swept key is checked at least once."""
+    checked, covered = [], set()
+    for run in runs:
+        given = override_dict(run["overrides"])
+        needs = {("groups", tuple(sorted((k, v) for k, v in given.items() if k in groups)))}
+        needs |= {(k, v) for k, v in given.items() if k not in groups}
+        if not needs <= covered:
+            covered |= needs
+            checked.append(run["overrides"])
+    return checked
+
+
 def validate(curlrl, runs, groups):
-    """Checks overrides with curlrl before launching anything: the first run, and each value of every group."""
-    checked = [runs[0]["overrides"]]
-    base = override_dict(runs[0]["overrides"])
-    seen = set()
-    for run in runs[1:]:
-        for o in run["overrides"]:
-            k, v = o.split("=", 1)
-            if k in groups and base.get(k) != v and o not in seen:
-                seen.add(o)
-                checked.append([x if x.split("=", 1)[0] != k else o for x in runs[0]["overrides"]])
-    for overrides in checked:
+    """Checks overrides with `curlrl train --print-config` (which runs the trainer's configuration rules) before
+    launching anything."""
+    for overrides in runs_to_validate(runs, groups):
         r = subprocess.run([curlrl, "train", "--print-config"] + overrides, capture_output=True, text=True)
         if r.returncode != 0:
             msg = (r.stderr.strip().splitlines() or ["(no message)"])[-1]
@@ -184,7 +196,12 @@ def main(argv, doc):
     stamp = datetime.datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
     sweep_dir = os.path.abspath(args.sweep_dir or os.path.join("sweeps", f"{slug(args.name)}_{stamp}"))
     curlrl = os.path.abspath(args.curlrl)
-    runs, swept = make_runs(keys, sweep_dir)
+    if os.path.exists(sweep_dir) and not os.path.isdir(sweep_dir):
+        die(f"--sweep-dir {sweep_dir} is a file, not a folder")
+    try:
+        runs, swept = make_runs(keys, sweep_dir)
+    except SweepError as e:
+        die(str(e))
     threads = args.cpus if args.launcher == "slurm" else args.threads_per_job
     definition = {"name": args.name, "created": now_text(), "command": [SCRIPT] + argv, "curlrl": curlrl,
                   "launcher": args.launcher, "threads": threads, "swept": swept,

@@ -6,16 +6,25 @@ import itertools
 import os
 import re
 
-from . import runfolder
+from . import SweepError, runfolder
 
 
 def slug(text):
     return re.sub(r"[^A-Za-z0-9._+-]+", "_", text).strip("_") or "x"
 
 
+MAX_RUNS = 10000  # runs of one sweep
+
+
 def make_runs(keys, sweep_dir):
     """The cartesian product of `keys` (key -> values; the last key varies fastest), and the swept keys."""
     swept = [k for k, v in keys.items() if len(v) > 1]
+    count = 1
+    for values in keys.values():
+        count *= len(values)
+    if count > MAX_RUNS:
+        raise SweepError(f"the sweep would have {count} runs ({' x '.join(str(len(keys[k])) for k in swept)}); "
+                         f"a sweep holds at most {MAX_RUNS}: split it")
     combos = list(itertools.product(*keys.values())) if keys else [()]
     width = max(1, len(str(len(combos) - 1)))
     runs = []

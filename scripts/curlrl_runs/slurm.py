@@ -50,6 +50,8 @@ def slurm_script(args, sweep_dir, name, indices, cpus):
         'line=$(sed -n "$((SLURM_ARRAY_TASK_ID + 1))p" "$SWEEP_DIR/runs.txt")',
         'if [ -z "$line" ]; then echo "no line $((SLURM_ARRAY_TASK_ID + 1)) in $SWEEP_DIR/runs.txt" >&2; exit 2; fi',
         'eval "set -- $line"',
+    ] + (["# --setup: the compute node's environment (modules, containers, paths)"] + list(args.setup)
+         if args.setup else []) + [
         "export OMP_NUM_THREADS=${SLURM_CPUS_PER_TASK:-1}",
         "export MKL_NUM_THREADS=$OMP_NUM_THREADS OPENBLAS_NUM_THREADS=$OMP_NUM_THREADS",
         "# exec: Slurm's signals (scancel, the time-limit TERM) reach sweep.py, which forwards them to curlrl.",

@@ -39,9 +39,22 @@ def read_definition(sweep_dir):
         return json.load(f)
 
 
+def check_definition(definition, fields):
+    """Raises ValueError unless `definition` holds a non-empty list of runs, each with `fields` (name -> type)."""
+    runs = definition.get("runs") if isinstance(definition, dict) else None
+    if not isinstance(runs, list) or not runs:
+        raise ValueError("sweep.json has no list of runs")
+    for i, run in enumerate(runs):
+        if not isinstance(run, dict) or any(not isinstance(run.get(k), t) for k, t in fields.items()):
+            raise ValueError(f"sweep.json: run {i} lacks one of {', '.join(fields)}")
+
+
 def load_sweep(sweep_dir):
+    """sweep.json with every field the launchers read, or a SweepError naming the folder."""
     try:
-        return read_definition(sweep_dir)
+        definition = read_definition(sweep_dir)
+        check_definition(definition, {"index": int, "name": str, "overrides": list, "run_dir": str})
+        return definition
     except (OSError, ValueError) as e:
         raise SweepError(f"{sweep_dir} is not a sweep directory ({e})")
 

@@ -37,6 +37,9 @@ def split_top_level(text, sep=","):
     return parts
 
 
+MAX_VALUES = 10000  # values of one swept key; more is surely a typo (and would be expanded in memory)
+
+
 def expand_value(text, where):
     """The list of values a command-line value stands for."""
     text = text.strip()
@@ -44,12 +47,14 @@ def expand_value(text, where):
     if m:
         try:
             args = [int(a) for a in split_top_level(m.group(1))]
-            values = [str(v) for v in range(*args)]
+            span = range(*args)
         except (ValueError, TypeError) as e:
             raise SweepError(f"{where}: range() takes 1 to 3 integers, as Python's does ({e})")
-        if not values:
+        if not span:
             raise SweepError(f"{where}: {text} is empty")
-        return values
+        if len(span) > MAX_VALUES:
+            raise SweepError(f"{where}: {text} has {len(span)} values; a sweep key takes at most {MAX_VALUES}")
+        return [str(v) for v in span]
     m = re.fullmatch(r"choice\((.*)\)", text)
     if m:
         text = m.group(1)

@@ -181,7 +181,8 @@ TEST_F(SweepCli, FinishedRunsAreSkippedAndResumedRunsDropGroupChoices) {
 
 TEST_F(SweepCli, SlurmJobArrayScript) {
   const Result r = dry("--launcher slurm --partition cpu --cpus 3 --mem 2G --time 1:00:00 --gpus 1 "
-                       "--sbatch=--account=rl seed=1,2 task=cartpole_swingup,walker_walk");
+                       "--sbatch=--account=rl --setup 'module load gcc' --setup 'source /opt/env.sh' "
+                       "seed=1,2 task=cartpole_swingup,walker_walk");
   ASSERT_EQ(r.code, 0) << r.out;
   for (const char* part :
        {"#!/bin/bash", "#SBATCH --array=0-3\n", "#SBATCH --cpus-per-task=3\n", "#SBATCH --partition=cpu\n",
@@ -190,6 +191,13 @@ TEST_F(SweepCli, SlurmJobArrayScript) {
         "run-one \"$SWEEP_DIR\" \"$SLURM_ARRAY_TASK_ID\"", "sbatch "}) {
     EXPECT_TRUE(has(r.out, part)) << part << "\n" << r.out;
   }
+  // --setup commands run in the given order, after the task's overrides are read and before curlrl starts.
+  const size_t load = r.out.find("\nmodule load gcc\n"), source = r.out.find("\nsource /opt/env.sh\n");
+  ASSERT_NE(load, std::string::npos) << r.out;
+  ASSERT_NE(source, std::string::npos) << r.out;
+  EXPECT_LT(r.out.find("eval \"set -- $line\""), load);
+  EXPECT_LT(load, source);
+  EXPECT_LT(source, r.out.find("exec /usr/bin/python3"));
   // runs.txt: one line of overrides per array task, with threads= the CPUs per task.
   const auto lines = lines_starting(r.out, "seed=");
   ASSERT_EQ(lines.size(), 4u) << r.out;
