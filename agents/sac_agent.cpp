@@ -142,6 +142,15 @@ const config::Setting<std::string> kInitWeights{
 // each Adam moment).
 constexpr int64_t kMaxContrastiveFeatures = 4096;
 
+void check_contrastive_features(const std::string& encoder, int64_t z) {
+  if (z > kMaxContrastiveFeatures) {
+    throw ConfigError("agent.contrastive: encoder=" + encoder + " gives " + std::to_string(z) +
+                      " features, so the CURL head's W would be " + std::to_string(z) + "x" + std::to_string(z) +
+                      "; use an encoder with at most " + std::to_string(kMaxContrastiveFeatures) +
+                      " features (pixel, impala)");
+  }
+}
+
 }  // namespace
 
 // The one list that maps settings to option fields: `read` gives a setting's value (its default, or a
@@ -271,12 +280,7 @@ SacAgent::SacAgent(const SacOptions& options)
                                                     adam(options_.alpha_lr, options_.alpha_beta));
   if (options_.contrastive) {
     const int64_t z = critic_->encoder->feature_dim();
-    if (z > kMaxContrastiveFeatures) {
-      throw ConfigError("agent.contrastive: encoder=" + options_.encoder + " gives " + std::to_string(z) +
-                        " features, so the CURL head's W would be " + std::to_string(z) + "x" + std::to_string(z) +
-                        "; use an encoder with at most " + std::to_string(kMaxContrastiveFeatures) +
-                        " features (pixel, impala)");
-    }
+    check_contrastive_features(options_.encoder, z);
     curl_ = CurlHead(z);
     curl_->to(device, dtype);
     const auto enc_params = encoder_parameters(*critic_->encoder);
@@ -510,7 +514,13 @@ void check_agent_config(const config::Config& c) {
   spec.observation_shape = env.observation == envs::ObservationKind::kPixels
                               ? std::vector<int64_t>{3 * env.frame_stack, env.image_size, env.image_size}
                               : std::vector<int64_t>{1};
-  SacOptions::from_config(c, spec);  // validates
+  const SacOptions o = SacOptions::from_config(c, spec);  // validates
+  // The CURL head's size depends on the encoder's feature count, which only a built encoder knows (a few
+  // milliseconds: its weights are small, and nothing else is built).
+  if (o.contrastive && o.observation == envs::ObservationKind::kPixels) {
+    const int64_t side = o.pipeline.output_size();
+    check_contrastive_features(o.encoder, o.make_encoder({spec.observation_shape[0], side, side})->feature_dim());
+  }
 }
 
 }  // namespace curlrl::agents

@@ -26,8 +26,9 @@ const RegisterAgent kRad{"rad",
                          "default; any list, e.g. augment=[crop,cutout])",
                          make_sac};
 const RegisterAgent kDrq{"drq",
-                         "DrQ-style: SAC from pixels with random shifts, the critic's target averaged over "
-                         "agent.drq_k augmented next observations and its loss over agent.drq_m",
+                         "DrQ (Kostrikov et al. 2021), as published: SAC from 84x84 pixels shifted by up to 4, the "
+                         "target averaged over 2 augmented next observations, the critic loss over 2 augmented "
+                         "observations, one learning rate",
                          make_sac};
 const RegisterAgent kPixelSac{"pixel_sac",
                               "SAC from pixels without an auxiliary loss or augmentation (the paper's pixel SAC "

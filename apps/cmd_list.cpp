@@ -20,6 +20,13 @@ void print_group(const Invocation& inv, const std::string& group) {
     if (!plugin.settings.empty()) std::printf("%-18s   settings: %s\n", "", join(plugin.settings, ", ").c_str());
     const auto keys = config::group_file_keys(inv.config_dir, group, plugin.name);
     if (!keys.empty()) std::printf("%-18s   its file sets: %s\n", "", join(keys, ", ").c_str());
+    if (group != "task") continue;
+    for (const auto& agent : config::plugin_names("agent")) {
+      if (config::specialisation_file(inv.config_dir, plugin.name, agent).empty()) continue;
+      const auto special = config::group_file_keys(inv.config_dir, group, plugin.name + "+" + agent);
+      std::printf("%-18s   with agent=%s, task/%s+%s.yaml sets: %s\n", "", agent.c_str(), plugin.name.c_str(),
+                  agent.c_str(), join(special, ", ").c_str());
+    }
   }
 }
 

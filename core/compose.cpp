@@ -218,6 +218,11 @@ std::vector<std::string> group_file_keys(const std::string& config_dir, const st
   return keys;
 }
 
+std::string specialisation_file(const std::string& config_dir, const std::string& task, const std::string& agent) {
+  const fs::path file = fs::path(config_dir) / "task" / (task + "+" + agent + ".yaml");
+  return fs::exists(file) ? file.string() : "";
+}
+
 Composed compose(const Schema& schema, const std::string& config_dir, const std::vector<std::string>& overrides) {
   const std::string main_file = (fs::path(config_dir) / "config.yaml").string();
   const YAML::Node main = load_yaml(main_file);
@@ -295,6 +300,25 @@ Composed compose(const Schema& schema, const std::string& config_dir, const std:
       if (spec->type == Type::kStringList) values[group + ".name"] = picked;
       else values[group + ".name"] = picked.front();
     }
+  }
+  // 4. The chosen task's specialisation for the chosen agent (configs/task/<task>+<agent>.yaml), when there is one:
+  //    what that agent's paper sets differently on that task (DrQ's single learning rate on cheetah_run).
+  const auto chosen_name = [&](const std::string& group) {
+    const auto it = values.find(group + ".name");
+    const auto* name = it == values.end() ? nullptr : std::get_if<std::string>(&it->second);
+    return name != nullptr ? *name : std::string();
+  };
+  if (const std::string file = specialisation_file(config_dir, chosen_name("task"), chosen_name("agent"));
+      !file.empty()) {
+    const YAML::Node node = load_yaml(file);
+    if (node["defaults"]) throw ConfigError(file + ": a task's specialisation for an agent chooses no groups (defaults:)");
+    merge_yaml(schema, node, "", file, values, {});
+  }
+  // A group file may set keys of the pieces its defaults choose (agent/drq.yaml: the pixel encoder's tanh); when
+  // the command line chose another piece, those keys do not apply and are dropped. A key the command line sets for
+  // a piece that is not chosen stays an error (complete(), strict).
+  for (const auto& spec : schema.keys()) {
+    if (values.count(spec.key) && !active(spec, values)) values.erase(spec.key);
   }
   for (const auto& [key, text] : assignments) values[key] = Schema::parse(*schema.find(key), text);
 

@@ -121,6 +121,10 @@ bool is_group(const std::string& name);
 std::vector<std::string> group_file_keys(const std::string& config_dir, const std::string& group,
                                          const std::string& choice);
 
+// <config_dir>/task/<task>+<agent>.yaml, the task's settings specialised for one agent (merged right after the
+// group files), when it exists; empty otherwise.
+std::string specialisation_file(const std::string& config_dir, const std::string& task, const std::string& agent);
+
 struct Composed {
   Config config;
   std::vector<std::string> overrides;  // the overrides as given, in order

@@ -136,6 +136,43 @@ TEST(Variants, EveryCombinationRuleIsCheckedFromTheConfigurationAlone) {
   EXPECT_NE(error_of({"agent=rad", "augment=[cutout,crop]"}).find("must come first"), std::string::npos);
   EXPECT_NE(error_of({"agent=state_sac", "augment=crop"}).find("use augment=none"), std::string::npos);
   EXPECT_NE(error_of({"agent=pixel_sac", "agent.drq_m=2"}).find("draws none"), std::string::npos);
+  EXPECT_NE(error_of({"agent=curl", "encoder=drq"}).find("W would be 39200x39200"), std::string::npos);
+  EXPECT_EQ(error_of({"agent=curl", "encoder=impala"}), "");
+}
+
+TEST(Variants, DrqIsItsPapersConfiguration) {
+  // The settings DrQ publishes where they differ from CURL's (docs/algorithm.md, "DrQ as published").
+  const config::Config drq = testing::project_config({"agent=drq"});
+  EXPECT_EQ(drq.get_int("task.image_size"), 84);
+  EXPECT_EQ(drq.get_list("augment.name"), std::vector<std::string>{"shift"});
+  EXPECT_EQ(drq.get_int("augment.shift_pad"), 4);
+  EXPECT_EQ(drq.get_int("agent.drq_k"), 2);
+  EXPECT_EQ(drq.get_int("agent.drq_m"), 2);
+  EXPECT_TRUE(drq.get_bool("encoder.tanh"));
+  for (const char* key : {"agent.actor_lr", "agent.critic_lr", "agent.alpha_lr"}) {
+    EXPECT_DOUBLE_EQ(drq.get_float(key), 1e-3) << key;
+  }
+  for (const char* key : {"agent.actor_beta", "agent.critic_beta", "agent.alpha_beta"}) {
+    EXPECT_DOUBLE_EQ(drq.get_float(key), 0.9) << key;
+  }
+  EXPECT_DOUBLE_EQ(drq.get_float("agent.critic_tau"), 0.01);
+  EXPECT_DOUBLE_EQ(drq.get_float("agent.encoder_tau"), 0.01);
+  EXPECT_EQ(drq.get_int("agent.batch_size"), 512);
+  EXPECT_DOUBLE_EQ(drq.get_float("agent.init_temperature"), 0.1);
+  // On cheetah_run its single learning rate stays (task/cheetah_run+drq.yaml), while CURL takes the paper's 2e-4.
+  const config::Config drq_cheetah = testing::project_config({"agent=drq", "task=cheetah_run"});
+  const config::Config curl_cheetah = testing::project_config({"agent=curl", "task=cheetah_run"});
+  for (const char* key : {"agent.actor_lr", "agent.critic_lr", "agent.alpha_lr"}) {
+    EXPECT_DOUBLE_EQ(drq_cheetah.get_float(key), 1e-3) << key;
+  }
+  EXPECT_EQ(drq_cheetah.get_int("task.action_repeat"), 4);
+  EXPECT_DOUBLE_EQ(curl_cheetah.get_float("agent.actor_lr"), 2e-4);
+  EXPECT_DOUBLE_EQ(curl_cheetah.get_float("agent.critic_lr"), 2e-4);
+  EXPECT_DOUBLE_EQ(curl_cheetah.get_float("agent.alpha_lr"), 1e-4);
+  // The command line still wins over the specialisation.
+  EXPECT_DOUBLE_EQ(testing::project_config({"agent=drq", "task=cheetah_run", "agent.actor_lr=5e-4"})
+                       .get_float("agent.actor_lr"),
+                   5e-4);
 }
 
 }  // namespace

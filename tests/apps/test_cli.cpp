@@ -135,6 +135,16 @@ TEST(Cli, PrintConfigRunsTheRulesTheTrainerWouldRun) {
   }
   r = run_command(curlrl("train --print-config agent=state_sac encoder=identity"));
   EXPECT_EQ(r.exit_code, 0) << r.err;
+  // The CURL head's size needs the encoder's feature count: --print-config builds the encoder to check it, and
+  // says what the trainer says.
+  r = run_command(curlrl("train --print-config agent=curl encoder=drq"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("agent.contrastive: encoder=drq gives 39200 features, so the CURL head's W would be "
+                       "39200x39200"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "one line: " << r.err;
 }
 
 double field(const std::string& text, const std::string& key) {

@@ -66,6 +66,29 @@ TEST(Config, TaskFileOverridesAgentValuesBecauseItComesLater) {
   EXPECT_EQ(c.get_int("agent.batch_size"), 256);
 }
 
+TEST(Config, ATaskSpecialisedForAnAgentComesAfterTheGroupFilesAndBeforeTheCommandLine) {
+  TempDir dir;
+  write_small_configs(dir);
+  write_text(dir / "task/t1+a.yaml", "agent:\n  batch_size: 128\n");
+  const Schema s = small_schema();
+  EXPECT_EQ(compose(s, dir.path().string(), {}).config.get_int("agent.batch_size"), 128);  // a on t1: specialised
+  EXPECT_EQ(compose(s, dir.path().string(), {"agent=b"}).config.get_int("agent.batch_size"), 64);  // b: no file
+  EXPECT_EQ(compose(s, dir.path().string(), {"task=t2"}).config.get_int("agent.batch_size"), 256);  // t2's own
+  EXPECT_EQ(compose(s, dir.path().string(), {"agent.batch_size=32"}).config.get_int("agent.batch_size"), 32);
+  EXPECT_EQ(specialisation_file(dir.path().string(), "t1", "a"), (dir / "task/t1+a.yaml").string());
+  EXPECT_EQ(specialisation_file(dir.path().string(), "t1", "b"), "");
+  // It may not choose groups: that is what the group files' defaults lists are for.
+  write_text(dir / "task/t1+a.yaml", "defaults:\n  - augment: none\nagent:\n  batch_size: 128\n");
+  try {
+    compose(s, dir.path().string(), {});
+    FAIL() << "a defaults list in a specialisation was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("t1+a.yaml: a task's specialisation for an agent chooses no groups"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(Config, EveryOverrideForm) {
   TempDir dir;
   write_small_configs(dir);

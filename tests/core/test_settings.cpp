@@ -79,6 +79,18 @@ TEST(Settings, SettingAnUnchosenPluginsKeyNamesTheKeyItsOwnersAndTheChoice) {
             3);
 }
 
+TEST(Settings, AGroupFilesKeysOfAPieceTheCommandLineReplacedDoNotApply) {
+  // agent/drq.yaml sets the pixel encoder's encoder.tanh; with another encoder that key does not exist.
+  EXPECT_TRUE(project_config({"agent=drq"}).get_bool("encoder.tanh"));
+  const Config impala = project_config({"agent=drq", "encoder=impala"});
+  EXPECT_FALSE(impala.has("encoder.tanh"));
+  EXPECT_EQ(impala.get_int("agent.drq_k"), 2);  // the file's other keys stay
+  // Given on the command line for a piece that is not chosen, the key is still an error.
+  const std::string e = compose_error({"agent=drq", "encoder=impala", "encoder.tanh=true"});
+  EXPECT_NE(e.find("encoder.tanh is a setting of encoder pixel, but encoder=impala was chosen"), std::string::npos)
+      << e;
+}
+
 TEST(Settings, AResolvedConfigurationHoldsTheChosenPiecesSettingsOnly) {
   const Config pixel = project_config({"encoder=pixel"});
   EXPECT_EQ(pixel.get_int("encoder.feature_dim"), 50);
@@ -121,6 +133,18 @@ TEST(Settings, TheProjectsYamlFilesHoldOnlyWhatAChoiceChanges) {
       const Config c = project_config({agent, group + "=" + name});
       for (const auto& key : group_file_keys(dir, group, name)) {
         EXPECT_NE(c.get(key), defaults.get(key)) << file << " sets " << key << " to its default";
+      }
+    }
+  }
+  // A task's specialisation for an agent changes what the task and that agent's file would give otherwise.
+  for (const auto& task : plugin_names("task")) {
+    for (const auto& agent : plugin_names("agent")) {
+      const std::string file = specialisation_file(dir, task, agent);
+      if (file.empty()) continue;
+      const Config special = project_config({"agent=" + agent, "task=" + task});
+      const Config task_file = project_config({"agent=rad", "task=" + task});  // an agent without one
+      for (const auto& key : group_file_keys(dir, "task", task + "+" + agent)) {
+        EXPECT_NE(special.get(key), task_file.get(key)) << file << " sets " << key << " to the task file's value";
       }
     }
   }
