@@ -109,6 +109,7 @@ int run_train(const Invocation& inv) {
   // 4. Continue from the latest checkpoint, or start: the run directory and its run files.
   if (resuming) {
     trainer->resume();
+    note_resume(dir, inv.argv);
   } else {
     fs::create_directories(dir);
     write_run_files(dir, config, inv.overrides, inv.argv);

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "core/build_info.h"
 #include "core/error.h"
 #include "core/io.h"
 #include "core/settings.h"
@@ -19,6 +20,23 @@ const config::Setting<std::string> kRunDir{"run_dir", "",
                                            "this run's directory; empty: <runs_root>/<task>/<agent>/<date>_<time>_s<seed>"};
 namespace {
 const config::Setting<std::string> kRunsRoot{"runs_root", "runs", "parent folder of automatically named run directories"};
+}  // namespace
+
+namespace {
+std::string command_line(const std::vector<std::string>& argv) {
+  std::string cmd;
+  for (size_t i = 0; i < argv.size(); ++i) cmd += (i ? " " : "") + shell_quote(argv[i]);
+  return cmd;
+}
+
+std::string utc_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&t, &utc);
+  char text[32];
+  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
 }  // namespace
 
 fs::path auto_run_dir(const config::Config& config, std::chrono::system_clock::time_point when) {
@@ -49,9 +67,19 @@ void write_run_files(const fs::path& dir, const config::Config& config, const st
   for (const auto& o : overrides) ov << YAML::DoubleQuoted << o;
   ov << YAML::EndSeq;
   write_file_atomic(dir / "overrides.yaml", std::string(ov.c_str()) + "\n");
-  std::string cmd;
-  for (size_t i = 0; i < argv.size(); ++i) cmd += (i ? " " : "") + shell_quote(argv[i]);
+  const std::string cmd = command_line(argv);
   write_file_atomic(dir / "command.txt", cmd + "\n");
+  write_file_atomic(dir / "info.txt", "command: " + cmd + "\ncommit: " + kBuildCommit + "\nmachine: " +
+                                          machine_description() + "\nlibtorch: " + kLibTorchVersion +
+                                          "\ndate: " + utc_now() + "\n");
+}
+
+void note_resume(const fs::path& dir, const std::vector<std::string>& argv) {
+  const fs::path info = dir / "info.txt";
+  std::string text = fs::exists(info) ? read_file(info) : std::string();
+  text += "resumed: " + utc_now() + " with commit " + kBuildCommit + " on " + machine_description() + ": " +
+          command_line(argv) + "\n";
+  write_file_atomic(info, text);
 }
 
 }  // namespace curlrl

@@ -2,7 +2,8 @@
 # A scripted learning check: trains one run and keeps its curve in results/<name>/.
 #   scripts/learning_check.sh NAME [curlrl train overrides...]
 # The run itself goes to runs/learning_checks/NAME (checkpoints are large); results/NAME/ receives eval.csv,
-# train.csv, config.yaml, command.txt, a diagnostics PNG and info.txt (machine, wall time).
+# train.csv, config.yaml, command.txt, a diagnostics PNG and info.txt (the run's command, commit, machine and date,
+# then the wall time, the final evaluation and the random-action baseline).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name=$1
@@ -16,10 +17,9 @@ end=$(date +%s)
 cp "$run_dir"/eval.csv "$run_dir"/train.csv "$run_dir"/config.yaml "$run_dir"/command.txt "$out"/
 /usr/bin/python3 scripts/plot.py diagnostics "$run_dir" -o "$out"/diagnostics.png
 {
-  echo "command: build/curlrl train run_dir=$run_dir $*"
+  cat "$run_dir"/info.txt   # command, commit, machine, libtorch, date (written by curlrl train)
+  echo "script: scripts/learning_check.sh $name $*"
   echo "wall_time_s: $((end - start))"
-  echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-  echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
   echo "final eval: $(tail -n 1 "$out"/eval.csv)"
   # Training episodes before the first update (empty critic_loss) act uniformly at random: the random baseline.
   awk -F, 'NR == 1 { for (i = 1; i <= NF; ++i) col[$i] = i; next }

@@ -1,8 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <regex>
 #include <set>
+#include <sstream>
 #include <thread>
 
+#include "core/build_info.h"
 #include "core/io.h"
 #include "core/run_dir.h"
 #include "core/schema.h"
@@ -58,6 +62,52 @@ TEST(RunDir, RunFilesHoldConfigOverridesAndCommand) {
   EXPECT_EQ(config::Config::from_yaml_file(schema, (tmp / "config.yaml").string()), c);
   EXPECT_EQ(testing::read_text(tmp / "overrides.yaml"), "- \"seed=4\"\n- \"task=reacher_easy\"\n");
   EXPECT_EQ(testing::read_text(tmp / "command.txt"), "curlrl train seed=4 task=reacher_easy 'out=a b'\n");
+}
+
+// The output of a shell command, without its trailing newline.
+std::string shell_output(const std::string& cmd) {
+  std::string out;
+  if (FILE* pipe = ::popen(cmd.c_str(), "r")) {
+    char buf[256];
+    while (std::fgets(buf, sizeof(buf), pipe)) out += buf;
+    ::pclose(pipe);
+  }
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
+TEST(RunDir, InfoTxtNamesCommandCommitMachineAndDateAndRecordsResumes) {
+  TempDir tmp;
+  const config::Config c = project_config({});
+  write_run_files(tmp.path(), c, {}, {"curlrl", "train", "seed=1"});
+  const std::string info = testing::read_text(tmp / "info.txt");
+  std::istringstream in(info);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 5u) << info;
+  EXPECT_EQ(lines[0], "command: curlrl train seed=1");
+  // The commit this test binary was built from: the source tree's HEAD, "-dirty" when it has changes.
+  const std::string head =
+      shell_output("git -C '" + std::string(CURLRL_SOURCE_DIR) + "' rev-parse --short=12 HEAD 2>/dev/null");
+  if (!head.empty()) {
+    EXPECT_TRUE(lines[1] == "commit: " + head || lines[1] == "commit: " + head + "-dirty") << lines[1] << " vs " << head;
+  } else {
+    EXPECT_EQ(lines[1].rfind("commit: unknown", 0), 0u) << lines[1];
+  }
+  EXPECT_NE(lines[2].find(std::to_string(std::thread::hardware_concurrency()) + " cores"), std::string::npos)
+      << lines[2];
+  EXPECT_NE(lines[2].find(" GiB"), std::string::npos) << lines[2];
+  EXPECT_EQ(lines[3].rfind("libtorch: ", 0), 0u);
+  EXPECT_GT(lines[3].size(), std::string("libtorch: ").size()) << "the LibTorch version is recorded";
+  EXPECT_TRUE(std::regex_match(lines[4], std::regex(R"(date: \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)"))) << lines[4];
+
+  note_resume(tmp.path(), {"curlrl", "train", "resume=run"});
+  const std::string after = testing::read_text(tmp / "info.txt");
+  ASSERT_EQ(after.rfind(info, 0), 0u) << "the original lines stay";
+  const std::string added = after.substr(info.size());
+  EXPECT_EQ(added.rfind("resumed: ", 0), 0u) << added;
+  EXPECT_NE(added.find(" with commit " + std::string(kBuildCommit) + " on "), std::string::npos) << added;
+  EXPECT_NE(added.find(": curlrl train resume=run\n"), std::string::npos) << added;
 }
 
 TEST(Io, AtomicWriteKeepsThePreviousFileWhenTheWriterFails) {
