@@ -1,6 +1,8 @@
 // curlrl rollout task=NAME seed=N policy=random|zero|file:PATH steps=N out=PATH.csv
 // One row per control step (no action repeat): step, action components, reward, then every qpos and qvel
 // entry named by joint, numbers with 17 significant digits. Row 0 is the initial state.
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <random>
@@ -43,33 +45,44 @@ std::vector<std::string> state_columns(const mjModel* m, bool velocity) {
   return cols;
 }
 
-// Actions from a CSV file, one column per component; a first line that is not numeric is a header.
+bool is_number(const std::string& cell) {
+  char* end = nullptr;
+  std::strtod(cell.c_str(), &end);
+  return !cell.empty() && *end == '\0';
+}
+
+// Whether a cell is meant as a number: it starts as one does (a digit, a sign or a point), well-formed or not.
+bool starts_like_a_number(const std::string& cell) {
+  const size_t i = cell.find_first_not_of(" \t");
+  if (i == std::string::npos) return false;
+  const char c = cell[i];
+  return std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '+' || c == '.';
+}
+
+// Actions from a CSV file, one column per component. The first line is a header when none of its cells starts
+// like a number (e.g. "action:0,action:1"); otherwise it is the first row of actions, so a malformed number there
+// is an error, not a header.
 std::vector<std::vector<double>> read_actions(const std::string& path, int dim) {
   const CsvTable t = read_csv(path);
   std::vector<std::vector<std::string>> rows = t.rows;
-  bool header_numeric = !t.header.empty();
-  for (const auto& cell : t.header) {
-    char* end = nullptr;
-    std::strtod(cell.c_str(), &end);
-    if (cell.empty() || *end != '\0') header_numeric = false;
-  }
-  if (header_numeric) rows.insert(rows.begin(), t.header);
+  const bool header = std::none_of(t.header.begin(), t.header.end(), starts_like_a_number);
+  if (!header) rows.insert(rows.begin(), t.header);
   std::vector<std::vector<double>> actions;
   for (size_t r = 0; r < rows.size(); ++r) {
+    const size_t line = r + (header ? 2 : 1);
     if (rows[r].size() == 1 && rows[r][0].empty()) continue;  // blank line
     if (static_cast<int>(rows[r].size()) != dim) {
-      throw Error(path + ": row " + std::to_string(r + 1) + " has " + std::to_string(rows[r].size()) +
+      throw Error(path + ": line " + std::to_string(line) + " has " + std::to_string(rows[r].size()) +
                   " columns, the task has " + std::to_string(dim) + " action components");
     }
     std::vector<double> a;
     for (const auto& cell : rows[r]) {
-      char* end = nullptr;
-      const double v = std::strtod(cell.c_str(), &end);
-      if (cell.empty() || *end != '\0') throw Error(path + ": row " + std::to_string(r + 1) + ": '" + cell + "' is not a number");
-      a.push_back(v);
+      if (!is_number(cell)) throw Error(path + ": line " + std::to_string(line) + ": '" + cell + "' is not a number");
+      a.push_back(std::strtod(cell.c_str(), nullptr));
     }
     actions.push_back(a);
   }
+  if (actions.empty()) throw Error(path + ": no actions (the file has no rows of numbers)");
   return actions;
 }
 
@@ -83,6 +96,7 @@ int run_rollout(const Invocation& inv) {
   const int dim = task->action_dim();
   std::vector<std::vector<double>> file_actions;
   if (policy.rfind("file:", 0) == 0) {
+    if (policy.size() == 5) throw ConfigError("policy=file: needs the actions file's path: policy=file:PATH.csv");
     file_actions = read_actions(policy.substr(5), dim);
   } else if (policy != "random" && policy != "zero") {
     throw ConfigError("policy=" + policy + ": expected random, zero or file:PATH");
@@ -114,16 +128,24 @@ int run_rollout(const Invocation& inv) {
   };
   append_row(0, nullptr, nullptr);
   const int64_t steps = kSteps(inv.config);
+  bool ran_out = false;  // the file's actions ended before `steps` (and before the episode's end)
   for (int64_t t = 0; t < steps && !task->last(); ++t) {
     std::vector<double> action(static_cast<size_t>(dim), 0.0);
     if (policy == "random") {
       for (auto& a : action) a = uniform(policy_rng);
-    } else if (!file_actions.empty() || policy != "zero") {
-      if (t >= static_cast<int64_t>(file_actions.size())) break;  // the file's actions are used up
+    } else if (!file_actions.empty()) {
+      if (t >= static_cast<int64_t>(file_actions.size())) {
+        ran_out = true;
+        break;
+      }
       action = file_actions[static_cast<size_t>(t)];
     }
     const double reward = task->step(action);
     append_row(t + 1, &action, &reward);
+  }
+  if (ran_out) {
+    std::fprintf(stderr, "curlrl: rollout: %s holds %zu actions: stopped after %zu of the %lld steps asked\n",
+                 policy.substr(5).c_str(), file_actions.size(), file_actions.size(), static_cast<long long>(steps));
   }
   write_file_atomic(out, text);
   std::printf("rollout task=%s seed=%lld policy=%s rows=%lld out=%s\n", task->name().c_str(),
