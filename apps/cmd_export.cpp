@@ -1,5 +1,6 @@
 // curlrl export run=RUN_DIR [checkpoint=ENV_STEPS] out=FILE.pt: the agent of a run's checkpoint as a tensor file
-// that Python's torch.load reads (names and layouts: agents/weights.h, README "Exchange weights with PyTorch").
+// that Python's torch.load reads (names and layouts: agents/weights.h; docs/extending.md, "Weights in and out:
+// PyTorch").
 #include <cstdio>
 
 #include "agents/sac_agent.h"

@@ -1,6 +1,6 @@
 // curlrl trace-update in=IN.pt out=OUT.pt [dtype=float32|float64] [config overrides]: K updates of the configured agent on the batches and
-// policy noise of a tensor file, and the weights and losses they produced (format: agents/trace.h, README
-// "Trace an update").
+// policy noise of a tensor file, and the weights and losses they produced (format: agents/trace.h,
+// docs/algorithm.md, "Evidence: trace an update against plain PyTorch").
 #include <cstdio>
 
 #include "agents/sac_agent.h"

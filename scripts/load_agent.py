@@ -7,7 +7,7 @@ usage: scripts/load_agent.py RUN_DIR|FILE.pt [--frame PNG [--crop N]] [--state V
 A RUN_DIR is exported first (`curlrl export`, its latest checkpoint). A pixel agent reads --frame, one RGB frame as
 `curlrl render out=frame.png` writes it, stacked as at an episode start (the first frame repeated) and centre-cropped
 to --crop (default: the frame's side minus 16, i.e. 100 -> 84); a state agent reads --state. The architecture is
-read off the tensors' names and shapes (README "Exchange weights with PyTorch").
+read off the tensors' names and shapes (docs/extending.md, "Weights in and out: PyTorch").
 """
 import argparse
 import os

@@ -21,14 +21,16 @@
 # Every other option goes to sweep.py unchanged (local: --jobs N --threads-per-job T; slurm: --partition P --cpus C
 # --mem M --time T --gpus G --sbatch=OPT --submit), as do key=value overrides (e.g. device=cuda).
 #
-# Cost: on a 2-core CPU machine one CURL update at batch 512 takes several seconds (the reference implementation:
-# about 9.5 s; batch 128: about 1 s), so a full 500k run is days of CPU time per seed and task: use Slurm (with GPUs:
-# --gpus 1 device=cuda) for the full protocol, and --budget/--batch-size/--seeds for a local look.
+# Cost: on a 2-core CPU machine one CURL update at batch 512 takes about 2.6 s, so a full 500k run is days of CPU
+# time per seed and task (docs/sweeps.md has the table): use Slurm for the full protocol, and
+# --budget/--batch-size/--seeds for a local look. GPUs need a CUDA build of curlrl (the default build's Debian
+# LibTorch is CPU-only and refuses device=cuda): pass it with --curlrl, plus --gpus 1 device=cuda.
 #
 # examples:
 #   scripts/reproduce_curl.sh --dry-run
+#   scripts/reproduce_curl.sh --launcher slurm --partition cpu --cpus 4 --mem 16G --time 7-00:00:00 --submit
 #   scripts/reproduce_curl.sh --launcher slurm --partition gpu --gpus 1 --cpus 4 --mem 32G --time 3-00:00:00 \
-#       --submit device=cuda
+#       --curlrl build-cuda/curlrl --submit device=cuda
 #   scripts/reproduce_curl.sh --tasks cartpole_swingup --seeds 2 --budget 20000 --batch-size 128 --jobs 2 \
 #       --threads-per-job 1
 # then:  scripts/aggregate.py SWEEP_DIR --name curl_reproduction ; scripts/plot.py SWEEP_DIR -o curves.png

@@ -118,7 +118,7 @@ class Agent:
             for name, t in self.named_tensors().items():
                 t.copy_(weights[name])
 
-    # The exchange names of the weights (README "Exchange weights with PyTorch").
+    # The exchange names of the weights (docs/extending.md, "Weights in and out: PyTorch").
     def named_tensors(self):
         out = {"log_alpha": self.log_alpha}
         if self.W is not None:
