@@ -45,7 +45,7 @@ def main():
     print("command: scripts/protocol_cost.py > results/protocol_cost.md", file=out)
     print("commit: 789ea74 for the checkpoint sizes (a CURL run of that commit, batch 128, 10k env steps); the update "
           "and environment times are results/benchmarks.md's (recorded in 0b4e4ba and b63450a)", file=out)
-    print("machine: 2 cores (Intel Xeon with AVX-512 and AVX512-BF16, virtualised), 24 GiB, no GPU, 2 threads", file=out)
+    print("machine: the machines of results/benchmarks.md (2 cores, 24 GiB, no GPU), 2 threads", file=out)
     print(file=out)
     print("Inputs: update " + ", ".join(f"{p} batch {b}: {ms} ms" for (p, b), ms in UPDATE_MS.items()) +
           "; one rendered agent step " + ", ".join(f"{t} {ENV_MS[t]} ms" for t in TASKS) +
