@@ -19,6 +19,7 @@ namespace fs = std::filesystem;
 
 namespace curlrl::config {
 
+using internal::shown;
 using internal::split_list;
 using internal::trim;
 
@@ -246,15 +247,15 @@ Composed compose(const Schema& schema, const std::string& config_dir, const std:
     if (is_group(key)) {
       const std::vector<std::string> picked = split_list(text);
       const auto available = group_choices(schema, config_dir, key);
-      if (picked.empty()) throw ConfigError(key + "=" + text + ": choose one of: " + join(available, ", "));
+      if (picked.empty()) throw ConfigError(key + "=" + shown(text) + ": choose one of: " + join(available, ", "));
       for (const auto& p : picked) {
         if (std::find(available.begin(), available.end(), p) == available.end()) {
-          throw ConfigError(key + "=" + p + ": unknown " + key + " (available: " + join(available, ", ") + ")");
+          throw ConfigError(key + "=" + shown(p) + ": unknown " + key + " (available: " + join(available, ", ") + ")");
         }
       }
       const KeySpec* spec = schema.find(key + ".name");
       if (spec && spec->type == Type::kString && picked.size() != 1) {
-        throw ConfigError(key + "=" + text + ": choose exactly one " + key);
+        throw ConfigError(key + "=" + shown(text) + ": choose exactly one " + key);
       }
       auto it = std::find_if(choices.begin(), choices.end(), [&](const auto& c) { return c.first == key; });
       if (it == choices.end()) choices.emplace_back(key, picked);

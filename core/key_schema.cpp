@@ -15,6 +15,7 @@
 
 namespace curlrl::config {
 
+using internal::shown;
 using internal::split_list;
 using internal::trim;
 
@@ -56,8 +57,10 @@ std::string describe_expected(const KeySpec& spec) {
   return what;
 }
 
-[[noreturn]] void bad_value(const KeySpec& spec, const std::string& text) {
-  throw ConfigError(spec.key + "=" + text + ": expected " + describe_expected(spec));
+// `why`, when given, says what is wrong beyond the expectation (a number too large for the type).
+[[noreturn]] void bad_value(const KeySpec& spec, const std::string& text, const std::string& why = "") {
+  throw ConfigError(spec.key + "=" + shown(text) + ": expected " + describe_expected(spec) +
+                    (why.empty() ? "" : "; " + why));
 }
 
 }  // namespace
@@ -69,6 +72,12 @@ std::string trim(const std::string& s) {
   if (b == std::string::npos) return "";
   const auto e = s.find_last_not_of(" \t");
   return s.substr(b, e - b + 1);
+}
+
+std::string shown(const std::string& text) {
+  constexpr size_t kMax = 80;
+  if (text.size() <= kMax) return text;
+  return text.substr(0, kMax) + "... (" + std::to_string(text.size()) + " characters)";
 }
 
 std::vector<std::string> split_list(const std::string& text) {
@@ -161,10 +170,14 @@ Value Schema::parse(const KeySpec& spec, const std::string& raw) {
       // Scientific notation of a whole number ("5e5") is accepted for budgets; "1.5" is not.
       double d = 0;
       auto [p2, e2] = std::from_chars(text.data(), text.data() + text.size(), d);
-      if (e2 == std::errc() && p2 == text.data() + text.size() && text.find_first_of("eE") != std::string::npos &&
-          std::isfinite(d) && d == std::floor(d) && std::abs(d) < 9.0e18) {
+      const bool whole = p2 == text.data() + text.size() && !text.empty();
+      if (e2 == std::errc() && whole && text.find_first_of("eE") != std::string::npos && std::isfinite(d) &&
+          d == std::floor(d) && std::abs(d) < 9.0e18) {
         value = static_cast<int64_t>(d);
         break;
+      }
+      if (whole && (e2 == std::errc::result_out_of_range || (e2 == std::errc() && std::abs(d) >= 9.0e18))) {
+        bad_value(spec, raw, "it is beyond the range of a 64-bit integer");
       }
       bad_value(spec, raw);
     }
@@ -173,6 +186,8 @@ Value Schema::parse(const KeySpec& spec, const std::string& raw) {
       auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
       if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(d)) {
         if (text == ".inf" || text == "inf") d = INFINITY;
+        else if (ec == std::errc::result_out_of_range && ptr == text.data() + text.size())
+          bad_value(spec, raw, "it is beyond the range of a double");
         else bad_value(spec, raw);
       }
       value = d;
@@ -190,7 +205,7 @@ Value Schema::parse(const KeySpec& spec, const std::string& raw) {
 }
 
 void Schema::check(const KeySpec& spec, const Value& value) {
-  const auto fail = [&] { throw ConfigError(spec.key + "=" + value_to_string(value) + ": expected " +
+  const auto fail = [&] { throw ConfigError(spec.key + "=" + shown(value_to_string(value)) + ": expected " +
                                             describe_expected(spec)); };
   switch (spec.type) {
     case Type::kBool:

@@ -140,6 +140,32 @@ std::string error_of(const std::vector<std::string>& overrides, const std::strin
   return "";
 }
 
+TEST(Config, NumbersBeyondTheTypesRangeAndLongValuesAreNamedBriefly) {
+  TempDir dir;
+  write_small_configs(dir);
+  const std::string big_int = error_of({"seed=1e30"}, dir.path());
+  EXPECT_NE(big_int.find("seed=1e30: expected int >= 0; it is beyond the range of a 64-bit integer"), std::string::npos)
+      << big_int;
+  EXPECT_NE(error_of({"seed=99999999999999999999"}, dir.path()).find("beyond the range of a 64-bit integer"),
+            std::string::npos);
+  const std::string big_float = error_of({"lr=1e400"}, dir.path());
+  EXPECT_NE(big_float.find("lr=1e400: expected float >= 0.0; it is beyond the range of a double"), std::string::npos)
+      << big_float;
+  // A 100 kB value is cut in the message, which says how long it was.
+  const std::string huge(100000, 'x');
+  const std::string e = error_of({"agent.mode=" + huge}, dir.path());
+  EXPECT_LT(e.size(), 300u) << e.substr(0, 300);
+  EXPECT_NE(e.find("agent.mode=" + std::string(80, 'x') + "... (100000 characters): expected string (one of: fast, "
+                   "exact)"),
+            std::string::npos)
+      << e.substr(0, 300);
+  EXPECT_NE(error_of({"agent.batch_size=" + std::string(200, '7')}, dir.path()).find("(200 characters)"),
+            std::string::npos);
+  const std::string group = error_of({"agent=" + huge}, dir.path());
+  EXPECT_LT(group.size(), 300u) << group.substr(0, 300);
+  EXPECT_NE(group.find("... (100000 characters): unknown agent"), std::string::npos) << group.substr(0, 300);
+}
+
 TEST(Config, UnknownKeyNamesTheNearestValidKey) {
   TempDir dir;
   write_small_configs(dir);
