@@ -304,12 +304,9 @@ Composed compose(const Schema& schema, const std::string& config_dir, const std:
   }
   // 4. The chosen task's specialisation for the chosen agent (configs/task/<task>+<agent>.yaml), when there is one:
   //    what that agent's paper sets differently on that task (DrQ's single learning rate on cheetah_run).
-  const auto chosen_name = [&](const std::string& group) {
-    const auto it = values.find(group + ".name");
-    const auto* name = it == values.end() ? nullptr : std::get_if<std::string>(&it->second);
-    return name != nullptr ? *name : std::string();
-  };
-  if (const std::string file = specialisation_file(config_dir, chosen_name("task"), chosen_name("agent"));
+  const auto task = chosen(values, "task"), agent = chosen(values, "agent");
+  if (const std::string file =
+          task.size() == 1 && agent.size() == 1 ? specialisation_file(config_dir, task[0], agent[0]) : "";
       !file.empty()) {
     const YAML::Node node = load_yaml(file);
     if (node["defaults"]) throw ConfigError(file + ": a task's specialisation for an agent chooses no groups (defaults:)");

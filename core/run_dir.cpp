@@ -20,9 +20,7 @@ const config::Setting<std::string> kRunDir{"run_dir", "",
                                            "this run's directory; empty: <runs_root>/<task>/<agent>/<date>_<time>_s<seed>"};
 namespace {
 const config::Setting<std::string> kRunsRoot{"runs_root", "runs", "parent folder of automatically named run directories"};
-}  // namespace
 
-namespace {
 std::string command_line(const std::vector<std::string>& argv) {
   std::string cmd;
   for (size_t i = 0; i < argv.size(); ++i) cmd += (i ? " " : "") + shell_quote(argv[i]);
