@@ -51,4 +51,13 @@ std::unique_ptr<Agent> make_agent(const config::Config& config, const envs::EnvS
 // The configuration checks of make_agent that need no environment, so that they run before anything is built.
 void check_agent_config(const config::Config& config);
 
+// What the agent of `config` for an environment of `spec` would take, worked out from the networks' shapes
+// (encoders::encoder_size and the MLPs') without building anything.
+struct NetworkMemory {
+  double parameters = 0;  // every distinct parameter: critic, its target, the actor's own layers, CURL W, log alpha
+  double networks = 0;    // bytes: parameters with gradients and Adam's two moments (target: weights only)
+  double batch = 0;       // bytes: one update's float observations and the activations kept for backward passes
+};
+NetworkMemory estimate_network_memory(const config::Config& config, const envs::EnvSpec& spec);
+
 }  // namespace curlrl::agents

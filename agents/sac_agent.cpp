@@ -15,7 +15,8 @@
 
 namespace curlrl::agents {
 
-const config::Setting<std::string> kDevice{"device", "cpu", "where networks run", {.choices = {"cpu", "cuda"}}};
+const config::Setting<std::string> kDevice{"device", "cpu", "where networks run",
+                                           {.choices = {"cpu", "cuda"}, .resumable = true}};
 namespace {
 
 torch::optim::AdamOptions adam(double lr, double beta1) {
@@ -137,7 +138,8 @@ const config::Setting<std::string> kPrecision{
 const config::Setting<std::string> kInitWeights{
     "agent.init_weights", "",
     "start the networks (critic, actor, target critic, CURL W, log alpha) from this tensor file, as `curlrl export` "
-    "writes it or torch.save of the same names (empty: random initialisation)"};
+    "writes it or torch.save of the same names (empty: random initialisation)",
+    {.resumable = true}};  // a resumed run takes its weights from the checkpoint
 // The bilinear CURL head has feature_dim^2 weights: 4096 features is 16.8M of them (67 MB, and as much again for
 // each Adam moment).
 constexpr int64_t kMaxContrastiveFeatures = 4096;
@@ -515,12 +517,37 @@ void check_agent_config(const config::Config& c) {
                               ? std::vector<int64_t>{3 * env.frame_stack, env.image_size, env.image_size}
                               : std::vector<int64_t>{1};
   const SacOptions o = SacOptions::from_config(c, spec);  // validates
-  // The CURL head's size depends on the encoder's feature count, which only a built encoder knows (a few
-  // milliseconds: its weights are small, and nothing else is built).
+  // The CURL head's size depends on the encoder's feature count, worked out from its shapes (nothing is built).
   if (o.contrastive && o.observation == envs::ObservationKind::kPixels) {
     const int64_t side = o.pipeline.output_size();
-    check_contrastive_features(o.encoder, o.make_encoder({spec.observation_shape[0], side, side})->feature_dim());
+    const double features = encoders::encoder_size(c, {spec.observation_shape[0], side, side}).feature_dim;
+    check_contrastive_features(o.encoder, static_cast<int64_t>(std::min(features, 9.0e18)));
   }
+}
+
+NetworkMemory estimate_network_memory(const config::Config& c, const envs::EnvSpec& spec) {
+  const SacOptions o = SacOptions::from_config(c, spec);
+  std::vector<int64_t> shape = spec.observation_shape;
+  const bool pixels = o.observation == envs::ObservationKind::kPixels;
+  if (pixels) shape[1] = shape[2] = o.pipeline.output_size();
+  const encoders::EncoderSize e = encoders::encoder_size(c, shape);
+  const double h = static_cast<double>(o.hidden_dim), a = static_cast<double>(o.action_dim), f = e.feature_dim;
+  const auto mlp = [&](double in, double out) { return in * h + h + h * h + h + h * out + out; };
+  const double critic = e.trunk_parameters + e.head_parameters + 2 * mlp(f + a, 1);
+  const double actor_own = e.head_parameters + mlp(f, 2 * a);
+  const double w = o.contrastive ? f * f : 0;
+  NetworkMemory m;
+  m.parameters = 2 * critic + actor_own + w + 1;
+  m.networks = 4.0 * (4 * (critic + actor_own + w) + critic);
+  double obs = 1;
+  for (const int64_t d : shape) obs *= static_cast<double>(d);
+  const double batch = static_cast<double>(o.batch_size);
+  // Float observation batches: drq_m augmented copies for the critic, drq_k for the targets, one for the actor and
+  // one for CURL's keys; activations of the passes with gradients (critic, actor, CURL anchors), twice for backward.
+  const double copies = static_cast<double>(o.drq_m + o.drq_k + 1 + (o.contrastive ? 1 : 0));
+  const double passes = static_cast<double>(o.drq_m + 1 + (o.contrastive ? 1 : 0));
+  m.batch = 4.0 * batch * (obs * copies + 2 * passes * (e.activations + 2 * h));
+  return m;
 }
 
 }  // namespace curlrl::agents

@@ -1,6 +1,8 @@
-// curlrl bench env|replay|update|train|blas|all: the headline speed and memory figures, one line each (train, a short
-// real run, only when asked for).
+// curlrl bench env|replay|update|train|blas|checkpoint|all: the headline speed and memory figures, one line each
+// (train, a short real run, and checkpoint, a 3 GB file, only when asked for).
+#include <fcntl.h>
 #include <torch/utils.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -11,12 +13,16 @@
 #include "core/error.h"
 #include "envs/env.h"
 #include "replay/replay_buffer.h"
+#include "train/checkpoint.h"
+#include "core/checksum.h"
+#include "core/io.h"
 #include "train/trainer.h"
 
 namespace curlrl::apps {
 namespace {
 const config::Setting<std::string> kWhat{"what", "all", "what to measure",
-                                         {.choices = {"env", "replay", "update", "train", "blas", "all"}, .command = "bench"}};
+                                         {.choices = {"env", "replay", "update", "train", "blas", "checkpoint", "all"},
+                                          .command = "bench"}};
 const config::Setting<int64_t> kIters{"iters", 0, "repetitions per measurement (0: a default per benchmark)",
                                       {.min = 0, .command = "bench"}};
 
@@ -90,6 +96,55 @@ void bench_replay(int64_t iters) {
               static_cast<long long>(buffer.size()), fill);
 }
 
+// What content verification costs: a checkpoint holding one file of `iters` MiB (default 3072, the size of a full
+// replay buffer of 100x100 frames) written to the temporary folder, then verified from disk (its pages dropped from
+// the cache first) and again from the page cache; and the CRC-32C rate in memory.
+void bench_checkpoint(const config::Config& config, int64_t iters) {
+  namespace fs = std::filesystem;
+  const int64_t mib = iters > 0 ? iters : 3072;
+  const fs::path dir = fs::temp_directory_path() / ("curlrl_bench_checkpoint_" + std::to_string(::getpid()));
+  std::vector<char> block(size_t{1} << 20);
+  std::mt19937_64 rng(1);
+  for (auto& ch : block) ch = static_cast<char>(rng());
+  try {
+    auto t0 = std::chrono::steady_clock::now();
+    const fs::path folder = train::write_checkpoint(
+        dir, 1, {{"replay.bin", [&](const fs::path& p) {
+                    write_file_atomic(p, [&](std::ostream& out) {
+                      for (int64_t i = 0; i < mib; ++i) {
+                        block[0] = static_cast<char>(i);
+                        out.write(block.data(), static_cast<std::streamsize>(block.size()));
+                      }
+                    });
+                  }}},
+        train::run_fingerprint(config));
+    const double write_s = seconds_since(t0);
+    const int fd = ::open((folder / "replay.bin").c_str(), O_RDONLY);
+    if (fd >= 0) {
+      ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+      ::close(fd);
+    }
+    t0 = std::chrono::steady_clock::now();
+    train::verify_checkpoint(folder, config);
+    const double cold_s = seconds_since(t0);
+    t0 = std::chrono::steady_clock::now();
+    train::verify_checkpoint(folder, config);
+    const double warm_s = seconds_since(t0);
+    t0 = std::chrono::steady_clock::now();
+    uint32_t crc = 0;
+    for (int i = 0; i < 1024; ++i) crc = crc32c(crc, block.data(), block.size());
+    const double crc_gib_per_s = 1.0 / seconds_since(t0);
+    std::printf("checkpoint file_mib=%lld write_s=%.2f verify_s=%.2f verify_cached_s=%.2f crc32c_gib_per_s=%.1f%s\n",
+                static_cast<long long>(mib), write_s, cold_s, warm_s, crc_gib_per_s, crc == 1 ? " " : "");
+  } catch (...) {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    throw;
+  }
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
+
 }  // namespace
 
 int run_bench(const Invocation& inv) {
@@ -104,6 +159,7 @@ int run_bench(const Invocation& inv) {
   if (what == "blas") bench_matmul();
   if (what == "update" || what == "all") bench_update(inv.config, iters);
   if (what == "train") bench_train(inv.config, iters);
+  if (what == "checkpoint") bench_checkpoint(inv.config, iters);
   return 0;
 }
 

@@ -1,4 +1,4 @@
-// curlrl eval run=RUN_DIR [episodes=N] [video=PATH.mp4]: evaluates the run's latest checkpoint with the run's own
+// curlrl eval run=RUN_DIR [checkpoint=N] [episodes=N] [video=PATH.mp4]: evaluates one of the run's checkpoints (the newest) with the run's own
 // evaluation (train/evaluation.h) and the seed of the step the checkpoint was written at, so that it reproduces
 // eval.csv's row for that step (with the same number of episodes).
 #include <cstdio>
@@ -14,7 +14,9 @@
 
 namespace curlrl::apps {
 namespace {
-const config::Setting<std::string> kRun{"run", "", "run directory whose last checkpoint to evaluate", {.command = "eval"}};
+const config::Setting<std::string> kRun{"run", "", "run directory whose checkpoint to evaluate", {.command = "eval"}};
+const config::Setting<int64_t> kCheckpoint{"checkpoint", -1, "env_steps of the checkpoint to evaluate (-1: the newest)",
+                                           {.min = -1, .command = "eval"}};
 const config::Setting<int64_t> kEpisodes{"episodes", 0, "evaluation episodes (0: eval_episodes of the run)",
                                          {.min = 0, .command = "eval"}};
 const config::Setting<std::string> kVideo{"video", "", "optional mp4 path for a video of the first episode",
@@ -26,7 +28,7 @@ namespace fs = std::filesystem;
 int run_eval(const Invocation& inv) {
   const std::string run = kRun(inv.config);
   if (run.empty()) throw ConfigError("eval needs run=RUN_DIR");
-  const train::SavedRun saved = train::load_saved_run(run);
+  const train::SavedRun saved = train::load_saved_run(run, kCheckpoint(inv.config));
   const int64_t episodes = kEpisodes(inv.config) > 0 ? kEpisodes(inv.config) : saved.config.get_int("eval_episodes");
   const auto r = train::evaluate_run(*saved.agent, *saved.env, saved.config, saved.env_steps,
                                      static_cast<int>(episodes), kVideo(inv.config));

@@ -46,6 +46,8 @@ struct KeySpec {
   // The plugins of the key's group (its prefix) that own it: the key is part of a configuration only when one of
   // them is chosen (encoder.num_filters belongs to the pixel and drq encoders). Empty: always part of it.
   std::vector<std::string> owners;
+  // A resumed run may change it (env_steps, threads, ...); the others fix what a checkpoint means.
+  bool resumable = false;
 };
 
 class Schema {

@@ -1,6 +1,7 @@
 #include "core/io.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -32,6 +33,16 @@ void write_file_atomic(const std::filesystem::path& path, const std::function<vo
     std::filesystem::remove(tmp, ec);
     throw;
   }
+}
+
+bool lock_until_exit(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error("cannot open " + path.string() + " to lock it");
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return false;
+  }
+  return true;  // the descriptor stays open, and the lock held, until the process exits
 }
 
 void write_file_atomic(const std::filesystem::path& path, const std::string& contents) {

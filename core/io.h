@@ -16,6 +16,10 @@ void write_file_atomic(const std::filesystem::path& path, const std::string& con
 
 std::string read_file(const std::filesystem::path& path);
 
+// Takes an exclusive advisory lock (flock) on the existing file `path`, held until the process exits; returns false
+// when another process holds it. (`curlrl train` locks its run's config.yaml: two processes never train one run.)
+bool lock_until_exit(const std::filesystem::path& path);
+
 // Quotes a command-line argument for a POSIX shell only when it needs it.
 std::string shell_quote(const std::string& arg);
 

@@ -17,9 +17,11 @@ namespace fs = std::filesystem;
 namespace curlrl {
 
 const config::Setting<std::string> kRunDir{"run_dir", "",
-                                           "this run's directory; empty: <runs_root>/<task>/<agent>/<date>_<time>_s<seed>"};
+                                           "this run's directory; empty: <runs_root>/<task>/<agent>/<date>_<time>_s<seed>",
+                                           {.resumable = true}};
 namespace {
-const config::Setting<std::string> kRunsRoot{"runs_root", "runs", "parent folder of automatically named run directories"};
+const config::Setting<std::string> kRunsRoot{"runs_root", "runs", "parent folder of automatically named run directories",
+                                              {.resumable = true}};
 
 std::string command_line(const std::vector<std::string>& argv) {
   std::string cmd;

@@ -29,6 +29,8 @@ struct Constraints {
   std::optional<double> max;
   std::vector<std::string> choices;  // allowed strings (the items of a list), if restricted
   std::string command;               // only this command's key (eval's `run`); empty: every command's
+  bool resumable = false;            // a resumed run may take a new value (budget, schedule, logging, resources);
+                                     // every other key is part of the run's identity (train/checkpoint.h)
 };
 
 class SettingBase {
@@ -61,7 +63,7 @@ class Setting : public SettingBase {
  public:
   Setting(std::string key, T fallback, std::string doc, Constraints c = {})
       : SettingBase(KeySpec{std::move(key), SettingType<T>::kType, std::move(doc), c.min, c.max, std::move(c.choices),
-                            Value(std::move(fallback))},
+                            Value(std::move(fallback)), {}, c.resumable},
                     std::move(c.command)) {}
   // The value in `config` (which must hold this key: a plugin's settings only when it is chosen).
   T operator()(const Config& config) const {

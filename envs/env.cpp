@@ -28,7 +28,7 @@ const config::Setting<std::string> kObservation{"task.observation", "pixels",
 const config::Setting<std::string> kCamera{"task.camera", "0", "camera to render, by name or index"};
 const config::Setting<std::string> kGlBackend{"task.gl_backend", "auto",
                                               "headless GL backend (the CURLRL_GL environment variable wins)",
-                                              {.choices = {"auto", "egl", "osmesa"}}};
+                                              {.choices = {"auto", "egl", "osmesa"}, .resumable = true}};
 const config::Setting<std::string> kRenderQuality{
     "task.render_quality", "fast",
     "fast: spheres and capsules tessellated 16x8 and a 1024 shadow map, half the render time, 0.04-0.19/255 mean "

@@ -16,19 +16,7 @@ SavedRun load_saved_run(const fs::path& dir, int64_t env_steps) {
   static const config::Schema schema = config::make_schema("train");
   SavedRun run;
   run.config = config::Config::from_yaml_file(schema, (dir / "config.yaml").string());
-  if (env_steps < 0) {
-    const auto latest = latest_checkpoint(dir);
-    if (!latest) throw Error(dir.string() + " has no checkpoint");
-    run.checkpoint = *latest;
-  } else {
-    run.checkpoint = dir / "checkpoints" / ("env_steps_" + std::to_string(env_steps));
-    if (!fs::exists(run.checkpoint)) {
-      const auto latest = latest_checkpoint(dir);
-      throw Error(dir.string() + " has no checkpoint at env_steps=" + std::to_string(env_steps) +
-                  (latest ? " (the latest is " + latest->filename().string() + ")" : " (it has none)"));
-    }
-  }
-  verify_checkpoint(run.checkpoint);
+  run.checkpoint = usable_checkpoint(dir, env_steps, run.config);
   run.env_steps = checkpoint_env_steps(run.checkpoint);
 
   configure_torch(run.config);

@@ -8,6 +8,7 @@
 
 #include <csignal>
 #include <chrono>
+#include <cstdio>
 #include <cmath>
 #include <fstream>
 #include <iostream>
@@ -15,6 +16,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "core/build_info.h"
 #include "core/error.h"
 #include "core/io.h"
 #include "core/progress.h"
@@ -34,34 +36,42 @@ const config::Setting<int64_t> kSeed{"seed", 1,
                                      "random seed of the run: networks, replay sampling, augmentation and environments",
                                      {.min = 0, .max = 4294967295.0}};
 const config::Setting<int64_t> kThreads{"threads", 2, "intra-op threads of LibTorch (and OpenMP); 0 leaves the library default",
-                                        {.min = 0, .max = 256}};
+                                        {.min = 0, .max = 256, .resumable = true}};
 
 namespace {
 
 const config::Setting<int64_t> kEnvSteps{"env_steps", 100000,
                                          "training budget in environment steps (frames, after action repeat), as the "
                                          "paper counts them",
-                                         {.min = 1}};
+                                         {.min = 1, .resumable = true}};
 const config::Setting<int64_t> kEvalEvery{"eval_every", 10000,
                                           "evaluate every this many environment steps (0: only at the end)",
-                                          {.min = 0}};
+                                          {.min = 0, .resumable = true}};
 const config::Setting<int64_t> kEvalEpisodes{"eval_episodes", 10, "episodes per evaluation (deterministic actions)",
-                                             {.min = 1}};
+                                             {.min = 1, .resumable = true}};
 const config::Setting<int64_t> kCheckpointEvery{
-    "checkpoint_every", 50000, "write a checkpoint every this many environment steps (0: only at the end)", {.min = 0}};
+    "checkpoint_every", 50000, "write a checkpoint every this many environment steps (0: only at the end)",
+    {.min = 0, .resumable = true}};
+const config::Setting<int64_t> kKeepCheckpoints{
+    "keep_checkpoints", 1, "complete checkpoints kept (the newest); more let a run go back to an earlier one",
+    {.min = 1, .max = 1000, .resumable = true}};
 // Agent settings that only the training loop reads: the replay buffer it fills and its random-action phase.
 const config::Setting<int64_t> kReplayCapacity{"agent.replay_capacity", 100000,
                                                "replay buffer capacity in agent transitions", {.min = 1}};
 const config::Setting<int64_t> kInitSteps{"agent.init_steps", 1000,
                                           "agent steps of uniformly random actions before updates start", {.min = 0}};
 const config::Setting<bool> kSaveReplay{"save_replay", true,
-                                        "include the replay buffer in checkpoints (needed for an exact resume)"};
+                                        "include the replay buffer in checkpoints (needed for an exact resume)",
+                                        {.resumable = true}};
 const config::Setting<bool> kSaveVideo{"save_video", false,
-                                       "record the first evaluation episode to videos/eval_<env_steps>.mp4"};
+                                       "record the first evaluation episode to videos/eval_<env_steps>.mp4",
+                                       {.resumable = true}};
 const config::Setting<bool> kTensorboard{"tensorboard", false,
-                                         "also write the logged scalars as a TensorBoard event file"};
+                                         "also write the logged scalars as a TensorBoard event file",
+                                         {.resumable = true}};
 const config::Setting<double> kProgressInterval{
-    "progress_interval", 10.0, "seconds between plain progress lines when stdout is not a terminal", {.min = 0.1}};
+    "progress_interval", 10.0, "seconds between plain progress lines when stdout is not a terminal",
+    {.min = 0.1, .resumable = true}};
 
 const std::vector<std::string> kTrainColumns = {
     "env_steps",   "agent_steps",      "episode",          "episode_return",       "critic_loss",
@@ -85,18 +95,8 @@ void on_signal(int sig) { Trainer::stop_signal = sig; }
 // checkpoint).
 void truncate_log(const fs::path& path, int64_t env_steps) {
   if (!fs::exists(path)) return;
-  const CsvTable table = read_csv(path);
-  if (table.header.empty()) return;
-  const size_t col = table.column("env_steps");
-  std::string out;
-  for (size_t i = 0; i < table.header.size(); ++i) out += (i ? "," : "") + CsvWriter::quote(table.header[i]);
-  out += "\n";
-  for (const auto& row : table.rows) {
-    if (row.size() <= col || row[col].empty() || std::stoll(row[col]) > env_steps) continue;
-    for (size_t i = 0; i < row.size(); ++i) out += (i ? "," : "") + CsvWriter::quote(row[i]);
-    out += "\n";
-  }
-  write_file_atomic(path, out);
+  const std::string kept = csv_rows_up_to(read_csv(path), "env_steps", env_steps, path.string());
+  if (!kept.empty()) write_file_atomic(path, kept);
 }
 
 }  // namespace
@@ -156,6 +156,39 @@ struct Trainer::State {
   }
 };
 
+MemoryNeed estimate_run_memory(const config::Config& config, const envs::EnvSpec& spec) {
+  const agents::NetworkMemory net = agents::estimate_network_memory(config, spec);
+  return {replay::ReplayBuffer::bytes_needed(kReplayCapacity(config), replay::ReplaySpec::of(spec)), net.networks,
+          net.batch};
+}
+
+namespace {
+std::string gigabytes(double bytes) {
+  char text[64];
+  if (bytes >= 1e12) {
+    std::snprintf(text, sizeof(text), "%.1f TB", bytes / 1e12);
+  } else {
+    std::snprintf(text, sizeof(text), "%.1f GB", bytes / 1e9);
+  }
+  return text;
+}
+}  // namespace
+
+void check_run_memory(const MemoryNeed& need, const config::Config& config, double available) {
+  if (available <= 0 || need.total() <= available) return;
+  // The key to lower: the one that sizes the largest part.
+  std::string lower = "agent.batch_size";
+  if (need.replay >= need.networks && need.replay >= need.batch) {
+    lower = "agent.replay_capacity (" + std::to_string(kReplayCapacity(config)) + ")";
+  } else if (need.networks >= need.batch) {
+    lower = "agent.hidden_dim or the encoder's sizes";
+  }
+  throw ConfigError("this run needs about " + gigabytes(need.total()) + " of memory (replay buffer " +
+                    gigabytes(need.replay) + ", networks and optimiser states " + gigabytes(need.networks) +
+                    ", one update's batch " + gigabytes(need.batch) + ") and this machine has " +
+                    gigabytes(available) + ": lower " + lower);
+}
+
 Trainer::Trainer(const config::Config& config)
     : config_(config), run_dir_(kRunDir(config)), s_(std::make_unique<State>()) {
   if (run_dir_.empty()) throw Error("the trainer needs the run directory: run_dir is empty in its configuration");
@@ -166,6 +199,7 @@ Trainer::Trainer(const config::Config& config)
   env_ = envs::make_env(task, opts);
   eval_env_ = envs::make_env(task, opts);
   env_->seed(static_cast<uint32_t>(kSeed(config_)));
+  check_run_memory(estimate_run_memory(config_, env_->spec()), config_, machine_memory_bytes());
   agent_ = agents::make_agent(config_, env_->spec());
   replay_ = std::make_unique<replay::ReplayBuffer>(kReplayCapacity(config_), replay::ReplaySpec::of(env_->spec()));
   s_->rng.seed(static_cast<uint64_t>(kSeed(config_)));
@@ -268,7 +302,7 @@ void Trainer::save_checkpoint() {
       write_file_atomic(p, [&](std::ostream& out) { replay_->save(out); });
     };
   }
-  write_checkpoint(run_dir_, s_->env_steps, w);
+  write_checkpoint(run_dir_, s_->env_steps, w, run_fingerprint(config_), kKeepCheckpoints(config_));
 }
 
 int64_t checkpoint_env_steps(const fs::path& folder) {
@@ -285,12 +319,8 @@ int64_t checkpoint_env_steps(const fs::path& folder) {
   }
 }
 
-void Trainer::resume() {
-  const auto folder = latest_checkpoint(run_dir_);
-  if (!folder) {
-    throw Error("cannot resume " + run_dir_.string() + ": no checkpoint in " + (run_dir_ / "checkpoints").string());
-  }
-  verify_checkpoint(*folder);
+fs::path Trainer::resume(int64_t env_steps) {
+  const std::optional<fs::path> folder = usable_checkpoint(run_dir_, env_steps, config_);
   const auto fail = [&](const std::string& what) -> Error {
     return Error("cannot resume from " + folder->string() + ": " + what);
   };
@@ -343,6 +373,10 @@ void Trainer::resume() {
   truncate_log(run_dir_ / "eval.csv", s_->env_steps);
   resumed_ = true;
   std::cout << "curlrl: resuming " << run_dir_.string() << " from env_steps=" << s_->env_steps << std::endl;
+  for (const auto& moved : set_aside_newer(run_dir_, *folder)) {
+    std::cerr << "curlrl: a later checkpoint was set aside (kept, not used): " << moved.string() << std::endl;
+  }
+  return *folder;
 }
 
 int Trainer::run() {

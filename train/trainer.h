@@ -31,6 +31,17 @@ void configure_torch(const config::Config& config);
 // ConfigError: `curlrl train --print-config` runs them too, so that a sweep validated with it does not fail later.
 void check_run_config(const config::Config& config);
 
+// The memory a run of `config` needs, worked out before anything is allocated: the replay buffer
+// (replay::ReplayBuffer::bytes_needed), the networks and one update (agents::estimate_network_memory).
+struct MemoryNeed {
+  double replay = 0, networks = 0, batch = 0;
+  double total() const { return replay + networks + batch; }
+};
+MemoryNeed estimate_run_memory(const config::Config& config, const envs::EnvSpec& spec);
+// A ConfigError when `need` exceeds `available` bytes (0: unknown, no check), with the estimate, its parts and the
+// key to lower in the message.
+void check_run_memory(const MemoryNeed& need, const config::Config& config, double available);
+
 // The env_steps a checkpoint folder (see train/checkpoint.h) was written at, read from its state.pt.
 int64_t checkpoint_env_steps(const std::filesystem::path& folder);
 
@@ -40,9 +51,11 @@ class Trainer {
   // buffer. It writes nothing and restores nothing, so configuration errors surface before the run directory is
   // touched; a new run starts from step 0, a continued one calls resume() next.
   explicit Trainer(const config::Config& config);
-  // Restores the latest checkpoint of the run directory (counters, agent, replay, environment, generators) and
-  // drops log rows written after it; throws curlrl::Error when there is none. Call once, before run().
-  void resume();
+  // Restores the run directory's checkpoint written at `env_steps` (-1: the newest) after verifying it against the
+  // configuration (train/checkpoint.h): counters, agent, replay, environment, generators; drops log rows written
+  // after it. Checkpoints newer than the one used are moved to checkpoints/set_aside/. Throws curlrl::Error when
+  // there is none or it is damaged or another run's. Call once, before run(); returns the folder used.
+  std::filesystem::path resume(int64_t env_steps = -1);
   bool resumed() const { return resumed_; }
   ~Trainer();
   // Trains to the budget; returns 0 when finished, 130/143 when stopped by SIGINT/SIGTERM (after a checkpoint).

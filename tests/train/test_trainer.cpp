@@ -8,22 +8,14 @@
 #include "core/schema.h"
 #include "tests/test_util.h"
 #include "train/checkpoint.h"
+#include "tests/train/tiny_run.h"
 #include "train/trainer.h"
 
 namespace curlrl::train {
 namespace {
 
-using testing::TempDir;
-
-config::Config tiny_state_config(const std::string& run_dir, int64_t env_steps) {
-  static const config::Schema schema = config::make_schema("train");
-  return config::compose(schema, config::default_config_dir(),
-                         {"agent=state_sac", "env_steps=" + std::to_string(env_steps), "eval_every=1000",
-                          "eval_episodes=1", "agent.init_steps=40", "agent.batch_size=16", "agent.hidden_dim=16",
-                          "checkpoint_every=1000", "threads=1", "seed=5", "run_dir=" + run_dir,
-                          "progress_interval=1000"})
-      .config;
-}
+using ::curlrl::testing::TempDir;
+using testing::tiny_state_config;
 
 // The columns that must not depend on stopping and resuming (everything but timing).
 std::vector<std::vector<std::string>> deterministic_rows(const std::filesystem::path& csv) {
@@ -94,17 +86,17 @@ TEST(Trainer, CorruptCheckpointsAreClearErrors) {
     EXPECT_NE(std::string(e.what()).find("truncated"), std::string::npos) << e.what();
   }
   std::filesystem::resize_file(replay, size);
-  // Foreign content of the right size: caught when reading.
+  // Other content of the right size: caught by the manifest's checksum.
   const auto agent = folder / "agent.pt";
   const std::string garbage(std::filesystem::file_size(agent), 'x');
-  testing::write_text(agent, garbage);
+  ::curlrl::testing::write_text(agent, garbage);
   try {
     Trainer t(tiny_state_config(dir, 2000));
     t.resume();
-    FAIL() << "no error for a foreign checkpoint";
+    FAIL() << "no error for a replaced file";
   } catch (const Error& e) {
     const std::string msg = e.what();
-    EXPECT_NE(msg.find("cannot resume from"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("agent.pt is damaged"), std::string::npos) << msg;
     EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
   }
 }
@@ -150,7 +142,7 @@ TEST(Trainer, CheckpointsAreReplacedAtomicallyAndOldOnesRemoved) {
     names.push_back(e.path().filename().string());
   }
   EXPECT_EQ(names, std::vector<std::string>{"env_steps_3000"});
-  verify_checkpoint(std::filesystem::path(dir) / "checkpoints/env_steps_3000");
+  verify_checkpoint(std::filesystem::path(dir) / "checkpoints/env_steps_3000", tiny_state_config(dir, 3000));
 }
 
 TEST(Trainer, SigintFinishesTheStepWritesACheckpointAndResumes) {
@@ -158,7 +150,7 @@ TEST(Trainer, SigintFinishesTheStepWritesACheckpointAndResumes) {
   const std::string dir = (tmp / "run").string();
   const std::string args = " train agent=state_sac env_steps=100000 eval_every=0 agent.init_steps=40 "
                            "agent.batch_size=16 agent.hidden_dim=16 threads=1 checkpoint_every=0 run_dir=" + dir;
-  const std::string cmd = testing::curlrl_binary() + args + " > " + (tmp / "log").string() + " 2>&1 & echo $!";
+  const std::string cmd = ::curlrl::testing::curlrl_binary() + args + " > " + (tmp / "log").string() + " 2>&1 & echo $!";
   FILE* p = popen(cmd.c_str(), "r");
   int pid = 0;
   ASSERT_EQ(fscanf(p, "%d", &pid), 1);
@@ -173,14 +165,14 @@ TEST(Trainer, SigintFinishesTheStepWritesACheckpointAndResumes) {
   int status = 0;
   for (int i = 0; i < 600 && ::kill(pid, 0) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   (void)status;
-  const std::string log = testing::read_text(tmp / "log");
+  const std::string log = ::curlrl::testing::read_text(tmp / "log");
   EXPECT_NE(log.find("stopped by signal 2"), std::string::npos) << log;
   const auto ckpt = latest_checkpoint(dir);
   ASSERT_TRUE(ckpt.has_value()) << log;
-  verify_checkpoint(*ckpt);
+  verify_checkpoint(*ckpt, tiny_state_config(dir, 100000, {"checkpoint_every=0", "seed=1"}));
   // Resuming with a budget just past the checkpoint finishes cleanly.
   const std::string steps = ckpt->filename().string().substr(10);
-  const auto r = testing::run_command(testing::curlrl_binary() + " train resume=" + dir +
+  const auto r = ::curlrl::testing::run_command(::curlrl::testing::curlrl_binary() + " train resume=" + dir +
                                       " env_steps=" + std::to_string(std::stoll(steps) + 16));
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("resuming"), std::string::npos) << r.out;
