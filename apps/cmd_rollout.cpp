@@ -45,47 +45,6 @@ std::vector<std::string> state_columns(const mjModel* m, bool velocity) {
   return cols;
 }
 
-bool is_number(const std::string& cell) {
-  char* end = nullptr;
-  std::strtod(cell.c_str(), &end);
-  return !cell.empty() && *end == '\0';
-}
-
-// Whether a cell is meant as a number: it starts as one does (a digit, a sign or a point), well-formed or not.
-bool starts_like_a_number(const std::string& cell) {
-  const size_t i = cell.find_first_not_of(" \t");
-  if (i == std::string::npos) return false;
-  const char c = cell[i];
-  return std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '+' || c == '.';
-}
-
-// Actions from a CSV file, one column per component. The first line is a header when none of its cells starts
-// like a number (e.g. "action:0,action:1"); otherwise it is the first row of actions, so a malformed number there
-// is an error, not a header.
-std::vector<std::vector<double>> read_actions(const std::string& path, int dim) {
-  const CsvTable t = read_csv(path);
-  std::vector<std::vector<std::string>> rows = t.rows;
-  const bool header = std::none_of(t.header.begin(), t.header.end(), starts_like_a_number);
-  if (!header) rows.insert(rows.begin(), t.header);
-  std::vector<std::vector<double>> actions;
-  for (size_t r = 0; r < rows.size(); ++r) {
-    const size_t line = r + (header ? 2 : 1);
-    if (rows[r].size() == 1 && rows[r][0].empty()) continue;  // blank line
-    if (static_cast<int>(rows[r].size()) != dim) {
-      throw Error(path + ": line " + std::to_string(line) + " has " + std::to_string(rows[r].size()) +
-                  " columns, the task has " + std::to_string(dim) + " action components");
-    }
-    std::vector<double> a;
-    for (const auto& cell : rows[r]) {
-      if (!is_number(cell)) throw Error(path + ": line " + std::to_string(line) + ": '" + cell + "' is not a number");
-      a.push_back(std::strtod(cell.c_str(), nullptr));
-    }
-    actions.push_back(a);
-  }
-  if (actions.empty()) throw Error(path + ": no actions (the file has no rows of numbers)");
-  return actions;
-}
-
 }  // namespace
 
 int run_rollout(const Invocation& inv) {
@@ -97,7 +56,7 @@ int run_rollout(const Invocation& inv) {
   std::vector<std::vector<double>> file_actions;
   if (policy.rfind("file:", 0) == 0) {
     if (policy.size() == 5) throw ConfigError("policy=file: needs the actions file's path: policy=file:PATH.csv");
-    file_actions = read_actions(policy.substr(5), dim);
+    file_actions = number_rows(read_csv(policy.substr(5)), dim, policy.substr(5));
   } else if (policy != "random" && policy != "zero") {
     throw ConfigError("policy=" + policy + ": expected random, zero or file:PATH");
   }

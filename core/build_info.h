@@ -14,5 +14,7 @@ extern const char* const kLibTorchVersion;
 
 // "<host>, <N> cores, <CPU model>, <M> GiB": this machine, from /proc (empty parts are left out).
 std::string machine_description();
+// The machine's memory in bytes (MemTotal of /proc/meminfo; 0 when unknown).
+double machine_memory_bytes();
 
 }  // namespace curlrl

@@ -25,16 +25,33 @@ using internal::trim;
 
 namespace {
 
-// Flattens a YAML mapping into dotted keys, checking each against the schema. `where` names the file.
+// yaml-cpp's own exceptions from reading a parsed file (a subscript or a conversion that does not fit the node's
+// kind: `task: repeat 8`, a mapping where a name belongs) as a ConfigError naming the file and line.
+ConfigError yaml_error(const std::string& where, const YAML::Exception& e) {
+  return ConfigError(where + (e.mark.is_null() ? std::string() : ":" + std::to_string(e.mark.line + 1)) + ": " +
+                     (e.msg.empty() ? std::string("unexpected YAML structure") : shown(e.msg)));
+}
+
+// Flattens a YAML mapping into dotted keys, checking each against the schema. `where` names the file. A key set
+// twice in one file (`agent.hidden_dim: 8` and `agent: {hidden_dim: 16}`) is an error: `set` holds those seen.
 void merge_yaml(const Schema& schema, const YAML::Node& node, const std::string& prefix, const std::string& where,
-                std::map<std::string, Value>& out, const std::set<std::string>& skip = {}) {
+                std::map<std::string, Value>& out, const std::set<std::string>& skip = {},
+                std::map<std::string, int>* set = nullptr) try {
+  std::map<std::string, int> own;
+  if (set == nullptr) set = &own;
   for (const auto& item : node) {
     const std::string name = item.first.as<std::string>();
     const std::string key = prefix.empty() ? name : prefix + "." + name;
     if (skip.count(key)) continue;
     const YAML::Node& child = item.second;
-    const std::string at = where + ":" + std::to_string(child.Mark().line + 1);
+    const int line = child.Mark().line + 1;
+    const std::string at = where + ":" + std::to_string(line);
     if (const KeySpec* spec = schema.find(key)) {
+      if (const auto before = set->find(key); before != set->end()) {
+        throw ConfigError(at + ": " + key + " is set twice in this file (also on line " +
+                          std::to_string(before->second) + ")");
+      }
+      set->emplace(key, line);
       std::string text;
       if (child.IsSequence()) {
         if (spec->type != Type::kStringList) throw ConfigError(at + ": " + key + " expects a " + type_name(spec->type) + ", got a list");
@@ -53,11 +70,58 @@ void merge_yaml(const Schema& schema, const YAML::Node& node, const std::string&
         throw ConfigError(at + ": " + e.what());
       }
     } else if (child.IsMap()) {
-      merge_yaml(schema, child, key, where, out, skip);
+      merge_yaml(schema, child, key, where, out, skip, set);
     } else {
-      throw ConfigError(at + ": unknown config key '" + key + "' (did you mean " + schema.nearest(key) + "?)");
+      throw ConfigError(at + ": unknown config key '" + shown(key) + "' (did you mean " + schema.nearest(key) + "?)");
     }
   }
+} catch (const YAML::Exception& e) {
+  throw yaml_error(where, e);
+}
+
+// A mapping that names a key twice: YAML forbids it, yaml-cpp keeps both and answers lookups with the first.
+void check_unique_keys(const YAML::Node& node, const std::string& path) {
+  if (node.IsMap()) {
+    std::map<std::string, int> lines;
+    for (const auto& item : node) {
+      const std::string name = item.first.IsScalar() ? item.first.Scalar() : std::string();
+      const int line = item.first.Mark().line + 1;
+      if (!name.empty() && !lines.emplace(name, line).second) {
+        throw ConfigError(path + ":" + std::to_string(line) + ": key '" + shown(name) +
+                          "' appears twice in one mapping (first on line " + std::to_string(lines[name]) + ")");
+      }
+      check_unique_keys(item.second, path);
+    }
+  } else if (node.IsSequence()) {
+    for (const auto& item : node) check_unique_keys(item, path);
+  }
+}
+
+// The line of the innermost '[' or '{' still open at byte `end` of `text` (quoted text and comments skipped), or
+// -1: where an unclosed flow collection starts, which yaml-cpp reports only where it gave up (often a later line).
+int unclosed_flow_line(const std::string& text, size_t end) {
+  std::vector<int> open;
+  int line = 1;
+  char quote = 0;
+  bool comment = false;
+  for (size_t i = 0; i < std::min(end, text.size()); ++i) {
+    const char ch = text[i];
+    if (ch == '\n') {
+      ++line;
+      comment = false;
+      if (quote == 0) continue;
+    }
+    if (comment) continue;
+    if (quote != 0) {
+      if (ch == quote) quote = 0;
+      continue;
+    }
+    if (ch == '"' || ch == '\'') quote = ch;
+    else if (ch == '#') comment = true;
+    else if (ch == '[' || ch == '{') open.push_back(line);
+    else if ((ch == ']' || ch == '}') && !open.empty()) open.pop_back();
+  }
+  return open.empty() ? -1 : open.back();
 }
 
 YAML::Node load_yaml(const std::string& path) {
@@ -66,18 +130,24 @@ YAML::Node load_yaml(const std::string& path) {
     YAML::Node node = YAML::LoadFile(path);
     if (node.IsNull()) return YAML::Node(YAML::NodeType::Map);
     if (!node.IsMap()) throw ConfigError(path + ":1: expected a mapping of keys to values");
+    check_unique_keys(node, path);
     return node;
   } catch (const YAML::ParserException& e) {
-    throw ConfigError(path + ":" + std::to_string(e.mark.line + 1) + ": malformed YAML: " + e.msg);
+    int line = e.mark.line + 1;
+    if (e.msg.find("flow not found") != std::string::npos && e.mark.pos >= 0) {
+      const int opened = unclosed_flow_line(read_file(path), static_cast<size_t>(e.mark.pos));
+      if (opened > 0) line = opened;
+    }
+    throw ConfigError(path + ":" + std::to_string(line) + ": malformed YAML: " + shown(e.msg));
   } catch (const YAML::Exception& e) {
-    throw ConfigError(path + ": " + e.what());
+    throw ConfigError(path + ": " + shown(e.what()));
   }
 }
 
 using Choices = std::vector<std::pair<std::string, std::vector<std::string>>>;
 
 // Reads a `defaults:` list of `- group: choice` (or `- group: [a, b]`) entries.
-Choices read_defaults(const YAML::Node& node, const std::string& file) {
+Choices read_defaults(const YAML::Node& node, const std::string& file) try {
   Choices choices;
   if (!node["defaults"]) return choices;
   for (const auto& entry : node["defaults"]) {
@@ -86,7 +156,7 @@ Choices read_defaults(const YAML::Node& node, const std::string& file) {
     const auto item = *entry.begin();
     const std::string group = item.first.as<std::string>();
     if (!is_group(group)) {
-      throw ConfigError(at + ": unknown config group '" + group + "' (groups: " + join(group_names(), ", ") + ")");
+      throw ConfigError(at + ": unknown config group '" + shown(group) + "' (groups: " + join(group_names(), ", ") + ")");
     }
     std::vector<std::string> picked;
     if (item.second.IsSequence()) {
@@ -97,6 +167,8 @@ Choices read_defaults(const YAML::Node& node, const std::string& file) {
     choices.emplace_back(group, picked);
   }
   return choices;
+} catch (const YAML::Exception& e) {
+  throw yaml_error(file, e);
 }
 
 }  // namespace
@@ -185,14 +257,14 @@ void complete(const Schema& schema, std::map<std::string, Value>& values, bool s
 
 }  // namespace
 
-Config Config::from_yaml_file(const Schema& schema, const std::string& path) {
+Config Config::from_yaml_file(const Schema& schema, const std::string& path) try {
   Config config(&schema);
   const YAML::Node node = load_yaml(path);
   // The file's group choices first: settings of pieces it did not choose are skipped unread (an older version wrote
   // every setting, and its values for unchosen pieces need not fit today's ranges).
   std::map<std::string, Value> choices;
   for (const auto& group : group_names()) {
-    const YAML::Node name = node[group] ? node[group]["name"] : YAML::Node();
+    const YAML::Node name = node[group] && node[group].IsMap() ? node[group]["name"] : YAML::Node();
     if (!name) continue;
     std::vector<std::string> picked;
     if (name.IsSequence()) {
@@ -209,6 +281,8 @@ Config Config::from_yaml_file(const Schema& schema, const std::string& path) {
   merge_yaml(schema, node, "", path, config.values_, unchosen);
   complete(schema, config.values_, /*strict=*/false, path);
   return config;
+} catch (const YAML::Exception& e) {
+  throw yaml_error(path, e);
 }
 
 std::vector<std::string> group_file_keys(const std::string& config_dir, const std::string& group,
@@ -237,7 +311,7 @@ Composed compose(const Schema& schema, const std::string& config_dir, const std:
   for (const auto& o : overrides) {
     const auto eq = o.find('=');
     if (eq == std::string::npos || eq == 0) {
-      throw ConfigError("override '" + o + "' is not of the form key=value");
+      throw ConfigError("override '" + shown(o) + "' is not of the form key=value");
     }
     std::string key = trim(o.substr(0, eq));
     const std::string text = o.substr(eq + 1);
@@ -263,7 +337,7 @@ Composed compose(const Schema& schema, const std::string& config_dir, const std:
       cli_chosen.insert(key);
     } else {
       if (!schema.find(key)) {
-        throw ConfigError("unknown config key '" + key + "' (did you mean " + schema.nearest(key) + "?)");
+        throw ConfigError("unknown config key '" + shown(key) + "' (did you mean " + schema.nearest(key) + "?)");
       }
       assignments.emplace_back(key, text);
     }
@@ -287,11 +361,12 @@ Composed compose(const Schema& schema, const std::string& config_dir, const std:
       // A group file may choose later groups (agent/state_sac.yaml picks the identity encoder), unless the
       // command line chose them.
       for (const auto& [sub_group, sub_picked] : read_defaults(node, file)) {
+        const std::string& wanted = sub_group;  // (clang 14 cannot capture a structured binding)
         auto it = std::find_if(choices.begin() + g + 1, choices.end(),
-                               [&](const auto& c) { return c.first == sub_group; });
+                               [&](const auto& c) { return c.first == wanted; });
         if (it == choices.end()) {
           throw ConfigError(file + ": its defaults may only choose groups listed after '" + group +
-                            "' in config.yaml, not '" + sub_group + "'");
+                            "' in config.yaml, not '" + shown(sub_group) + "'");
         }
         if (!cli_chosen.count(sub_group)) it->second = sub_picked;
       }

@@ -1,6 +1,7 @@
 // Values and the resolved Config: reading, setting and writing values. The Schema is in core/key_schema.cpp,
 // composition (and Config::from_yaml_file, which shares its machinery) in core/compose.cpp.
 #include "core/config.h"
+#include "core/config_internal.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -67,7 +68,7 @@ const std::vector<std::string>& Config::get_list(const std::string& key) const {
 
 void Config::set(const std::string& key, Value value) {
   const KeySpec* spec = schema_ ? schema_->find(key) : nullptr;
-  if (!spec) throw ConfigError("unknown config key '" + key + "'");
+  if (!spec) throw ConfigError("unknown config key '" + internal::shown(key) + "'");
   if (spec->type == Type::kFloat && std::holds_alternative<int64_t>(value)) {
     value = static_cast<double>(std::get<int64_t>(value));
   }

@@ -1,6 +1,7 @@
 #include "core/csv.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <sstream>
@@ -116,7 +117,91 @@ CsvTable read_csv(const std::filesystem::path& path) {
   if (!in) throw Error("cannot read " + path.string());
   std::stringstream ss;
   ss << in.rdbuf();
-  const std::string text = ss.str();
+  return parse_csv(ss.str());
+}
+
+namespace {
+
+std::string record_text(const std::vector<std::string>& cells) {
+  std::string out;
+  for (size_t i = 0; i < cells.size(); ++i) out += (i ? "," : "") + CsvWriter::quote(cells[i]);
+  return out + "\n";
+}
+
+bool parse_whole(const std::string& text, int64_t& out) {
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return !text.empty() && ec == std::errc() && ptr == text.data() + text.size();
+}
+
+bool parse_finite(const std::string& text, double& out) {
+  const size_t first = text.find_first_not_of(" \t");
+  const size_t last = text.find_last_not_of(" \t");
+  if (first == std::string::npos) return false;
+  const char* begin = text.data() + first;
+  const char* end = text.data() + last + 1;
+  if (*begin == '+') ++begin;  // from_chars takes no plus sign
+  const auto [ptr, ec] = std::from_chars(begin, end, out);
+  return begin != end && ec == std::errc() && ptr == end && std::isfinite(out);
+}
+
+// Whether a cell is meant as a number: it starts as one does (a digit, a sign or a point), well-formed or not.
+bool starts_like_a_number(const std::string& cell) {
+  const size_t i = cell.find_first_not_of(" \t");
+  if (i == std::string::npos) return false;
+  const char c = cell[i];
+  return std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '+' || c == '.';
+}
+
+}  // namespace
+
+std::string csv_rows_up_to(const CsvTable& table, const std::string& column, int64_t max_value,
+                           const std::string& where) {
+  if (table.header.empty()) return "";
+  const auto it = std::find(table.header.begin(), table.header.end(), column);
+  if (it == table.header.end()) throw Error(where + ": no column '" + column + "'");
+  const size_t col = static_cast<size_t>(it - table.header.begin());
+  std::string out = record_text(table.header);
+  for (size_t r = 0; r < table.rows.size(); ++r) {
+    const auto& row = table.rows[r];
+    if (row.size() == 1 && row[0].empty()) continue;  // a blank line
+    int64_t value = 0;
+    if (row.size() <= col || !parse_whole(row[col], value)) {
+      throw Error(where + ": line " + std::to_string(r + 2) + ": " + column + " '" +
+                  (row.size() <= col ? std::string() : row[col].substr(0, 40)) +
+                  "' is not a whole number (the log is damaged)");
+    }
+    if (value <= max_value) out += record_text(row);
+  }
+  return out;
+}
+
+std::vector<std::vector<double>> number_rows(const CsvTable& table, int dim, const std::string& where) {
+  std::vector<std::vector<std::string>> rows = table.rows;
+  const bool header = std::none_of(table.header.begin(), table.header.end(), starts_like_a_number);
+  if (!header) rows.insert(rows.begin(), table.header);
+  std::vector<std::vector<double>> out;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const size_t line = r + (header ? 2 : 1);
+    if (rows[r].size() == 1 && rows[r][0].empty()) continue;  // blank line
+    if (static_cast<int>(rows[r].size()) != dim) {
+      throw Error(where + ": line " + std::to_string(line) + " has " + std::to_string(rows[r].size()) +
+                  " columns, the task has " + std::to_string(dim) + " action components");
+    }
+    std::vector<double> values;
+    for (const auto& cell : rows[r]) {
+      double v = 0;
+      if (!parse_finite(cell, v)) {
+        throw Error(where + ": line " + std::to_string(line) + ": '" + cell.substr(0, 40) + "' is not a number");
+      }
+      values.push_back(v);
+    }
+    out.push_back(std::move(values));
+  }
+  if (out.empty()) throw Error(where + ": no actions (the file has no rows of numbers)");
+  return out;
+}
+
+CsvTable parse_csv(const std::string& text) {
   CsvTable table;
   size_t pos = 0;
   if (text.empty()) return table;

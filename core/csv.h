@@ -39,5 +39,19 @@ struct CsvTable {
   size_t column(const std::string& name) const;
 };
 CsvTable read_csv(const std::filesystem::path& path);
+// The same from text in memory.
+CsvTable parse_csv(const std::string& text);
+
+// The CSV text of `table` keeping only the rows whose `column` is a whole number <= `max_value` (a resumed run drops
+// the log rows written after its checkpoint). A row whose cell is not a whole number is a curlrl::Error naming
+// `where`, the line and the cell; so is a missing column.
+std::string csv_rows_up_to(const CsvTable& table, const std::string& column, int64_t max_value,
+                           const std::string& where);
+
+// Rows of `dim` numbers each (rollout's policy=file:PATH actions). The first line is a header when none of its cells
+// starts like a number ("action:0,action:1"); otherwise it is the first row, so a malformed number there is an error,
+// not a header. Blank lines are skipped; a wrong column count, a cell that is not a finite number, or no rows at all
+// is a curlrl::Error naming `where` and the line.
+std::vector<std::vector<double>> number_rows(const CsvTable& table, int dim, const std::string& where);
 
 }  // namespace curlrl

@@ -76,14 +76,26 @@ std::string trim(const std::string& s) {
 
 std::string shown(const std::string& text) {
   constexpr size_t kMax = 80;
-  if (text.size() <= kMax) return text;
-  return text.substr(0, kMax) + "... (" + std::to_string(text.size()) + " characters)";
+  std::string out;
+  for (const char ch : text.substr(0, kMax)) {
+    const auto byte = static_cast<unsigned char>(ch);
+    if (byte == '\n') {
+      out += "\\n";
+    } else if (byte < 0x20 || byte == 0x7f) {  // control characters would break the one-line message
+      static const char* hex = "0123456789abcdef";
+      out += std::string("\\x") + hex[byte >> 4] + hex[byte & 0xf];
+    } else {
+      out += ch;
+    }
+  }
+  if (text.size() <= kMax) return out;
+  return out + "... (" + std::to_string(text.size()) + " characters)";
 }
 
 std::vector<std::string> split_list(const std::string& text) {
   std::string body = trim(text);
   if (!body.empty() && body.front() == '[') {
-    if (body.back() != ']') throw ConfigError("unterminated list '" + text + "'");
+    if (body.back() != ']') throw ConfigError("unterminated list '" + shown(text) + "'");
     body = body.substr(1, body.size() - 2);
   }
   std::vector<std::string> items;
@@ -185,8 +197,12 @@ Value Schema::parse(const KeySpec& spec, const std::string& raw) {
       double d = 0;
       auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
       if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(d)) {
-        if (text == ".inf" || text == "inf") d = INFINITY;
-        else if (ec == std::errc::result_out_of_range && ptr == text.data() + text.size())
+        const bool whole = ptr == text.data() + text.size() && !text.empty();
+        if (whole && ec == std::errc()) bad_value(spec, raw, "it must be a finite number");  // inf, nan
+        static const std::set<std::string> kYamlSpecial = {".inf", "-.inf", "+.inf", ".nan", ".Inf", ".NaN", ".INF",
+                                                          ".NAN", "-.Inf", "-.INF"};
+        if (kYamlSpecial.count(text)) bad_value(spec, raw, "it must be a finite number");
+        if (ec == std::errc::result_out_of_range && whole)
           bad_value(spec, raw, "it is beyond the range of a double");
         else bad_value(spec, raw);
       }

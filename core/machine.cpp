@@ -40,4 +40,13 @@ std::string machine_description() {
   return out;
 }
 
+double machine_memory_bytes() {
+  const std::string mem = proc_field("/proc/meminfo", "MemTotal");
+  try {
+    return mem.empty() ? 0.0 : std::stod(mem) * 1024.0;
+  } catch (const std::exception&) {
+    return 0.0;
+  }
+}
+
 }  // namespace curlrl

@@ -20,6 +20,9 @@ const RegisterEncoder kRegistered{
     {&kNumLayers, &kNumFilters},
     [](const config::Config& c, const std::vector<int64_t>& shape) -> Encoder {
       return std::make_shared<DrqEncoderImpl>(PixelEncoderOptions::from_config(c, shape));
+    },
+    [](const config::Config& c, const std::vector<int64_t>& shape) {
+      return PixelEncoderOptions::from_config(c, shape).size(/*with_head=*/false);
     }};
 
 }  // namespace

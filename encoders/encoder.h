@@ -64,12 +64,24 @@ torch::Tensor chunked(const torch::Tensor& obs, int64_t chunk,
 // configuration describes for observations of `obs_shape`: {C, H, W} as the encoder sees them (after cropping), or
 // {D} for states.
 using EncoderFactory = std::function<Encoder(const config::Config& config, const std::vector<int64_t>& obs_shape)>;
+// What the encoder a configuration describes holds, worked out from its shapes without building it (the memory
+// estimate made before anything is allocated, and the feature count the CURL head needs). Doubles: a mistyped size
+// (encoder.feature_dim=1e12) must give a large number, not an overflow.
+struct EncoderSize {
+  double trunk_parameters = 0;  // the convolutions (shared by the actor)
+  double head_parameters = 0;   // fc and LayerNorm (the actor has its own)
+  double feature_dim = 0;
+  double activations = 0;       // floats one sample's forward pass keeps for the backward pass
+};
+using EncoderSizer = std::function<EncoderSize(const config::Config& config, const std::vector<int64_t>& obs_shape)>;
 struct RegisterEncoder {
   RegisterEncoder(const std::string& name, const std::string& summary,
-                  const std::vector<const config::SettingBase*>& own_settings, EncoderFactory make);
+                  const std::vector<const config::SettingBase*>& own_settings, EncoderFactory make, EncoderSizer size);
 };
 // The encoder `config` chooses (encoder.name); an unknown name throws std::invalid_argument listing the known ones.
 Encoder make_encoder(const config::Config& config, const std::vector<int64_t>& obs_shape);
+// Its size (EncoderSize), without building it.
+EncoderSize encoder_size(const config::Config& config, const std::vector<int64_t>& obs_shape);
 // The encoder `name` with its settings at their defaults.
 Encoder make_default_encoder(const std::string& name, const std::vector<int64_t>& obs_shape);
 std::vector<std::string> encoder_names();

@@ -35,6 +35,9 @@ const RegisterEncoder kRegistered{
     "identity", "No encoder: state observations go straight to the actor and critic", {},
     [](const config::Config&, const std::vector<int64_t>& shape) -> Encoder {
       return std::make_shared<IdentityEncoderImpl>(shape);
+    },
+    [](const config::Config&, const std::vector<int64_t>& shape) {
+      return EncoderSize{0, 0, shape.empty() ? 0.0 : static_cast<double>(shape[0]), 0};
     }};
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <torch/nn/module.h>
 #include <torch/nn/modules/conv.h>
 
+#include <cmath>
 #include <stdexcept>
 
 #include "encoders/encoder.h"
@@ -112,6 +113,20 @@ const RegisterEncoder kRegistered{
     {},
     [](const config::Config&, const std::vector<int64_t>& shape) -> Encoder {
       return std::make_shared<ImpalaEncoderImpl>(shape, /*conv_chunk=*/128);
+    },
+    [](const config::Config&, const std::vector<int64_t>& shape) {
+      EncoderSize s;
+      if (shape.size() != 3) return s;
+      double in = static_cast<double>(shape[0]), h = static_cast<double>(shape[1]), w = static_cast<double>(shape[2]);
+      for (const double out : {16.0, 32.0, 32.0}) {
+        s.trunk_parameters += in * out * 9 + out + 4 * (out * out * 9 + out);
+        s.activations += out * h * w;                          // the stage's convolution
+        h = std::floor((h - 1) / 2) + 1, w = std::floor((w - 1) / 2) + 1;  // 3x3 max-pool, stride 2, padding 1
+        s.activations += 4 * out * h * w;                      // the residual blocks' convolutions
+        in = out;
+      }
+      s.feature_dim = in * h * w;
+      return s;
     }};
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <torch/nn/functional/activation.h>
 #include <torch/nn/init.h>
 
+#include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "encoders/init.h"
@@ -24,8 +26,31 @@ const RegisterEncoder kRegistered{
     {&kFeatureDim, &kNumLayers, &kNumFilters, &kTanh},
     [](const config::Config& c, const std::vector<int64_t>& shape) -> Encoder {
       return std::make_shared<PixelEncoderImpl>(PixelEncoderOptions::from_config(c, shape));
+    },
+    [](const config::Config& c, const std::vector<int64_t>& shape) {
+      return PixelEncoderOptions::from_config(c, shape).size(/*with_head=*/true);
     }};
 }  // namespace
+
+EncoderSize PixelEncoderOptions::size(bool with_head) const {
+  EncoderSize s;
+  if (obs_shape.size() != 3) return s;
+  const double f = static_cast<double>(num_filters), d = static_cast<double>(feature_dim);
+  double channels = static_cast<double>(obs_shape[0]);
+  double h = std::floor((static_cast<double>(obs_shape[1]) - 3) / 2) + 1;
+  double w = std::floor((static_cast<double>(obs_shape[2]) - 3) / 2) + 1;
+  for (int64_t i = 0; i < num_layers; ++i) {
+    if (i > 0) h -= 2, w -= 2;
+    s.trunk_parameters += channels * f * 9 + f;
+    s.activations += f * std::max(h, 0.0) * std::max(w, 0.0);
+    channels = f;
+  }
+  const double trunk_dim = f * std::max(h, 0.0) * std::max(w, 0.0);
+  s.head_parameters = with_head ? trunk_dim * d + d + 2 * d : 0;
+  s.feature_dim = with_head ? d : trunk_dim;
+  if (with_head) s.activations += 2 * d;
+  return s;
+}
 
 PixelEncoderOptions PixelEncoderOptions::from_config(const config::Config& c, const std::vector<int64_t>& obs_shape) {
   PixelEncoderOptions o;

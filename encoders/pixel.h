@@ -28,6 +28,8 @@ struct PixelEncoderOptions {
 
   // The settings of `config` for observations of `obs_shape`, with the convolutions in pieces of 128 samples.
   static PixelEncoderOptions from_config(const config::Config& config, const std::vector<int64_t>& obs_shape);
+  // What the encoder of these options holds (encoders/encoder.h), with or without its fc + LayerNorm head.
+  EncoderSize size(bool with_head) const;
 };
 
 class PixelEncoderImpl : public EncoderImpl {

@@ -10,16 +10,22 @@ namespace curlrl::encoders {
 
 namespace {
 
-config::PluginRegistry<EncoderFactory>& registry() {
-  static config::PluginRegistry<EncoderFactory> encoders("encoder", "encoder");
+struct Entry {
+  EncoderFactory make;
+  EncoderSizer size;
+};
+
+config::PluginRegistry<Entry>& registry() {
+  static config::PluginRegistry<Entry> encoders("encoder", "encoder");
   return encoders;
 }
 
 }  // namespace
 
 RegisterEncoder::RegisterEncoder(const std::string& name, const std::string& summary,
-                                 const std::vector<const config::SettingBase*>& own_settings, EncoderFactory make) {
-  registry().add(name, summary, own_settings, std::move(make));
+                                 const std::vector<const config::SettingBase*>& own_settings, EncoderFactory make,
+                                 EncoderSizer size) {
+  registry().add(name, summary, own_settings, Entry{std::move(make), std::move(size)});
 }
 
 torch::Tensor unit_range_channels_last(const torch::Tensor& obs) {
@@ -47,11 +53,15 @@ torch::Tensor chunked(const torch::Tensor& obs, int64_t chunk,
 std::vector<std::string> encoder_names() { return registry().names(); }
 
 Encoder make_encoder(const config::Config& config, const std::vector<int64_t>& obs_shape) {
-  return registry().get(config.get_string("encoder.name"))(config, obs_shape);
+  return registry().get(config.get_string("encoder.name")).make(config, obs_shape);
+}
+
+EncoderSize encoder_size(const config::Config& config, const std::vector<int64_t>& obs_shape) {
+  return registry().get(config.get_string("encoder.name")).size(config, obs_shape);
 }
 
 Encoder make_default_encoder(const std::string& name, const std::vector<int64_t>& obs_shape) {
-  const EncoderFactory& make = registry().get(name);
+  const EncoderFactory& make = registry().get(name).make;
   static const config::Schema schema = config::make_schema("train");
   config::Config c = config::Config::defaults(schema);
   c.set("encoder.name", name);

@@ -1,6 +1,7 @@
 #include "replay/replay_buffer.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <istream>
 #include <numeric>
@@ -151,6 +152,16 @@ std::span<const float> ReplayBuffer::action(int64_t i) const {
 }
 float ReplayBuffer::reward(int64_t i) const { return record(i).reward; }
 float ReplayBuffer::not_done(int64_t i) const { return record(i).not_done; }
+
+double ReplayBuffer::bytes_needed(int64_t capacity, const ReplaySpec& spec) {
+  const bool pixels = spec.observation == envs::ObservationKind::kPixels;
+  double elems = 1;
+  for (const int64_t d : spec.item_shape) elems *= static_cast<double>(d);
+  const double cap = static_cast<double>(capacity);
+  const double items = cap + std::floor(cap / 100) + (pixels ? spec.frame_stack : 1) + 2;
+  return items * elems * (pixels ? sizeof(uint8_t) : sizeof(float)) + cap * sizeof(Record) +
+         cap * spec.action_dim * sizeof(float) + sizeof(ReplayBuffer);
+}
 
 size_t ReplayBuffer::memory_bytes() const {
   return items_.capacity() + records_.capacity() * sizeof(Record) + actions_.capacity() * sizeof(float) +

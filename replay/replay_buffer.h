@@ -61,6 +61,9 @@ class ReplayBuffer {
   size_t item_bytes() const { return item_bytes_; }
   // Bytes held: items, transition records, and the arrays' fixed overhead.
   size_t memory_bytes() const;
+  // What memory_bytes() of a buffer of `capacity` and `spec` would be, without allocating it (a double: a mistyped
+  // capacity must give a large number, not an overflow).
+  static double bytes_needed(int64_t capacity, const ReplaySpec& spec);
 
   // Binary checkpoint of the stored contents; load() checks the spec and capacity match.
   void save(std::ostream& out) const;

@@ -11,6 +11,7 @@ packages=(
   libopencv-dev                # videos and images
   libcxxopts-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  clang libclang-rt-14-dev     # libFuzzer and the sanitizers for scripts/fuzz.sh
   python3 python3-matplotlib   # plotting scripts (Debian's /usr/bin/python3)
   python3-torch                # PyTorch 1.13 for Python: the weight-exchange tests and scripts/load_agent.py
 )

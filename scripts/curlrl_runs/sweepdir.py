@@ -56,7 +56,8 @@ def load_sweep(sweep_dir):
         check_definition(definition, {"index": int, "name": str, "overrides": list, "run_dir": str})
         return definition
     except (OSError, ValueError) as e:
-        raise SweepError(f"{sweep_dir} is not a sweep directory ({e})")
+        where = "sweep.json is damaged: " if isinstance(e, json.JSONDecodeError) else ""
+        raise SweepError(f"{sweep_dir} is not a sweep directory ({where}{e})")
 
 
 def find_runs(sweep_dir):

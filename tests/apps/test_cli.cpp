@@ -188,3 +188,23 @@ TEST(Cli, BenchTrainTimesEveryPartOfTheStepAndLeavesNothingBehind) {
 
 }  // namespace
 }  // namespace curlrl
+
+namespace curlrl {
+namespace {
+
+TEST(Cli, SizesThatCannotBeAllocatedAreRefusedBeforeAnythingIsWritten) {
+  TempDir tmp;
+  const std::string dir = (tmp / "run").string();
+  for (const std::string o : {"agent.replay_capacity=1e12", "agent.hidden_dim=1000000000",
+                              "agent=pixel_sac encoder.feature_dim=1e9"}) {
+    const auto r = testing::run_command(testing::curlrl_binary() + " train " + o + " run_dir=" + dir);
+    EXPECT_EQ(r.exit_code, 2) << o << ": " << r.err;
+    const size_t at = r.err.find("curlrl: error: this run needs about ");
+    EXPECT_NE(at, std::string::npos) << o << ": " << r.err;
+    EXPECT_EQ(r.err.find('\n', at), r.err.size() - 1) << r.err;  // one line, the last
+    EXPECT_FALSE(std::filesystem::exists(dir)) << o;
+  }
+}
+
+}  // namespace
+}  // namespace curlrl

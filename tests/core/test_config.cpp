@@ -214,6 +214,52 @@ TEST(Config, MalformedYamlNamesFileAndLine) {
   EXPECT_NE(e.find("malformed YAML"), std::string::npos) << e;
 }
 
+TEST(Config, AnUnclosedBracketIsReportedOnTheLineThatOpensIt) {
+  TempDir dir;
+  write_small_configs(dir);
+  // yaml-cpp notices only at the next mapping (line 3); the mistake is on line 2.
+  write_text(dir / "task/t1.yaml", "task:\n  repeat: [8\nagent:\n  batch_size: 4\n");
+  std::string e = error_of({}, dir.path());
+  EXPECT_NE(e.find("t1.yaml:2: malformed YAML: end of sequence flow not found"), std::string::npos) << e;
+  // Brackets inside quotes and comments do not count; a closed one before it does not either.
+  write_text(dir / "task/t1.yaml", "# a [comment\ntask: {repeat: 8}\nagent:\n  mode: \"[x\"\n  batch_size: {a: 1\n");
+  e = error_of({}, dir.path());
+  EXPECT_NE(e.find("t1.yaml:5: malformed YAML"), std::string::npos) << e;
+  // Other syntax errors keep yaml-cpp's line, which is right for them.
+  write_text(dir / "task/t1.yaml", "task:\n  repeat: 8\n repeat2: 9\n");
+  e = error_of({}, dir.path());
+  EXPECT_NE(e.find("t1.yaml:3: malformed YAML"), std::string::npos) << e;
+}
+
+TEST(Config, AKeySetTwiceInOneFileIsAnErrorNamingBothLines) {
+  TempDir dir;
+  write_small_configs(dir);
+  // YAML forbids a mapping with a key twice; yaml-cpp would quietly take the first.
+  write_text(dir / "agent/a.yaml", "agent:\n  batch_size: 512\n  mode: exact\n  batch_size: 64\n");
+  std::string e = error_of({}, dir.path());
+  EXPECT_NE(e.find("a.yaml:4: key 'batch_size' appears twice in one mapping (first on line 2)"), std::string::npos)
+      << e;
+  // The same key spelled dotted and nested.
+  write_text(dir / "agent/a.yaml", "agent.batch_size: 512\nagent:\n  mode: exact\n  batch_size: 64\n");
+  e = error_of({}, dir.path());
+  EXPECT_NE(e.find("a.yaml:4: agent.batch_size is set twice in this file (also on line 1)"), std::string::npos) << e;
+  // A later file setting a key again is composition, not a mistake.
+  write_small_configs(dir);
+  EXPECT_NO_THROW(compose(small_schema(), dir.path().string(), {"task=t2"}));
+}
+
+TEST(Config, InfinityAndNanAreNotNumbers) {
+  TempDir dir;
+  write_small_configs(dir);
+  for (const std::string v : {"inf", "-inf", "nan", "infinity", ".inf", ".nan"}) {
+    const std::string e = error_of({"lr=" + v}, dir.path());
+    EXPECT_NE(e.find("lr=" + v + ": expected float >= 0.0; it must be a finite number"), std::string::npos) << e;
+  }
+  write_text(dir / "config.yaml",
+             "defaults:\n  - agent: a\n  - augment: crop\n  - task: t1\nseed: 1\nlr: .inf\nflag: false\n");
+  EXPECT_NE(error_of({}, dir.path()).find("config.yaml:6: lr=.inf"), std::string::npos) << error_of({}, dir.path());
+}
+
 TEST(Config, UnknownKeyInAFileNamesFileLineAndNearestKey) {
   TempDir dir;
   write_small_configs(dir);
