@@ -110,33 +110,4 @@ void import_weights(SacAgent& agent, const TensorDict& weights, const std::strin
   }
 }
 
-void save_tensor_dict(const TensorDict& tensors, const std::string& path) {
-  c10::Dict<std::string, at::Tensor> dict;
-  for (const auto& [name, t] : tensors) dict.insert(name, t.contiguous());
-  const std::vector<char> bytes = torch::pickle_save(c10::IValue(dict));
-  write_file_atomic(path, std::string(bytes.begin(), bytes.end()));
-}
-
-TensorDict load_tensor_dict(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error("cannot open " + path);
-  const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  c10::IValue value;
-  try {
-    value = torch::pickle_load(bytes);
-  } catch (const std::exception& e) {
-    const std::string msg = e.what();
-    throw Error("cannot read " + path + " as a tensor file: " + first_line(msg));
-  }
-  if (!value.isGenericDict()) throw Error(path + " holds no dictionary of tensors");
-  TensorDict out;
-  for (const auto& item : value.toGenericDict()) {
-    if (!item.key().isString() || !item.value().isTensor()) {
-      throw Error(path + " holds a dictionary entry that is not name -> tensor");
-    }
-    out[item.key().toStringRef()] = item.value().toTensor();
-  }
-  return out;
-}
-
 }  // namespace curlrl::agents

@@ -16,10 +16,9 @@
 #include <string>
 
 #include "agents/sac_agent.h"
+#include "agents/tensor_file.h"
 
 namespace curlrl::agents {
-
-using TensorDict = std::map<std::string, torch::Tensor>;
 
 // Contiguous CPU copies of the agent's parameters under the names above.
 TensorDict export_weights(SacAgent& agent);
@@ -27,11 +26,5 @@ TensorDict export_weights(SacAgent& agent);
 // tensor, an unexpected one or a wrong shape is a one-line ConfigError naming it and `source`. Optimiser states are
 // untouched.
 void import_weights(SacAgent& agent, const TensorDict& weights, const std::string& source);
-
-// The dictionary as a file Python's torch.load reads (LibTorch's pickle format of a Dict[str, Tensor]), written
-// atomically; and read back (also files written by torch.save in Python). A damaged file or one that holds no
-// dictionary of tensors is a one-line curlrl::Error.
-void save_tensor_dict(const TensorDict& tensors, const std::string& path);
-TensorDict load_tensor_dict(const std::string& path);
 
 }  // namespace curlrl::agents

@@ -153,17 +153,23 @@ for i in 1 2 3 4 5; do
 done
 
 # --- a full disk --------------------------------------------------------------------------------------------------
-# 20. The run directory on a 3 MB tmpfs: the replay checkpoint cannot be written; one line, the run's files intact.
+# 21. The run directory on a 3 MB tmpfs (as root): the replay checkpoint cannot be written. Where mounting is not
+# permitted, a file size limit (ulimit -f, SIGXFSZ ignored) makes the same write fail with EFBIG instead.
+full_disk_case() {
+  local how=$1 dir=$2
+  if [ "$RC" -ne 0 ] && [ "$(grep -c 'error' "$WORK/err.txt")" -eq 1 ] && [ -s "$dir/config.yaml" ] &&
+     [ -z "$(ls "$dir/checkpoints" 2>/dev/null | grep -v '^env_steps_')" ]; then
+    pass "full disk ($how): one-line error ($ERR), no half-written checkpoint"
+  else fail "full disk ($how)" "exit $RC: $ERR"; fi
+}
 if [ "$(id -u)" -eq 0 ] && mkdir -p "$WORK/small" && mount -t tmpfs -o size=3m tmpfs "$WORK/small" 2>/dev/null; then
   MOUNTED=$WORK/small
   run train env_steps=2000 agent.replay_capacity=100000 run_dir="$WORK/small/run"
-  if [ "$RC" -ne 0 ] && [ "$(grep -c 'error' "$WORK/err.txt")" -eq 1 ] && [ -s "$WORK/small/run/config.yaml" ] &&
-     [ -z "$(ls "$WORK/small/run/checkpoints" 2>/dev/null | grep -v '^env_steps_')" ]; then
-    pass "full disk: one-line error ($ERR), no half-written checkpoint"
-  else fail "full disk" "exit $RC: $ERR"; fi
+  full_disk_case "a 3 MB tmpfs" "$WORK/small/run"
   umount "$WORK/small"; MOUNTED=""
 else
-  fail "full disk" "needs root to mount a small tmpfs (run as root, as CI does)"
+  run bash -c 'trap "" XFSZ; ulimit -f 2048; exec "$@"' _ "$CURLRL" train "${TINY[@]}" env_steps=2000 run_dir="$WORK/limited"
+  full_disk_case "a 1 MB file size limit; mounting a tmpfs was not permitted" "$WORK/limited"
 fi
 
 # --- configuration, rollout and sweep inputs ------------------------------------------------------------------

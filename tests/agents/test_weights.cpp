@@ -192,3 +192,36 @@ TEST(Weights, ThePythonLoaderActsAsCurlrlDoes) {
 
 }  // namespace
 }  // namespace curlrl::agents
+
+namespace curlrl::agents {
+namespace {
+
+// Inputs the fuzzer found (tests/fuzz/corpus/tensor_file/crash_*): a damaged zip whose headers point past the end of
+// the file (LibTorch's own reader copied beyond the buffer), tensors that claim more elements than their data record
+// holds (LibTorch sized their storage by the claim), and a pickle whose string length LibTorch trusts.
+TEST(Weights, DamagedTensorFilesAreOneLineErrors) {
+  const std::filesystem::path corpus = std::filesystem::path(CURLRL_SOURCE_DIR) / "tests/fuzz/corpus/tensor_file";
+  int found = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(corpus)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("crash_", 0) != 0 && name.rfind("libtorch_", 0) != 0) continue;
+    ++found;
+    try {
+      load_tensor_dict(entry.path().string());
+      ADD_FAILURE() << name << " was read";
+    } catch (const Error& e) {
+      const std::string msg = e.what();
+      EXPECT_EQ(msg.rfind("cannot read " + entry.path().string(), 0) == 0 ||
+                    msg.rfind(entry.path().string() + " is damaged: tensor '", 0) == 0,
+                true)
+          << msg;
+      EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+    }
+  }
+  EXPECT_GE(found, 4);
+  // The seeds are real tensor files: they read (the Python one holds three tensors).
+  EXPECT_EQ(load_tensor_dict((corpus / "python_dict.pt").string()).size(), 3u);
+}
+
+}  // namespace
+}  // namespace curlrl::agents

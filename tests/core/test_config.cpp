@@ -2,6 +2,7 @@
 
 #include "core/config.h"
 #include "core/schema.h"
+#include "tests/core/small_config.h"
 #include "tests/test_util.h"
 
 namespace curlrl::config {
@@ -10,35 +11,9 @@ namespace {
 using curlrl::testing::TempDir;
 using curlrl::testing::write_text;
 
-// A small schema and config folder, independent of the project's configs/.
-Schema small_schema() {
-  Schema s;
-  s.add_int("seed", "seed", 0);
-  s.add_float("lr", "learning rate", 0);
-  s.add_bool("flag", "a switch");
-  s.add_string("task.name", "task");
-  s.add_int("task.repeat", "repeat", 1, 100);
-  s.add_string("agent.name", "agent");
-  s.add_int("agent.batch_size", "batch", 1);
-  s.add_string("agent.mode", "mode", {"fast", "exact"});
-  s.add_list("augment.name", "augmentations");
-  s.add_int("augment.size", "crop size", 1);
-  s.add_string("out", "output");
-  s.fallback("out", std::string("default.csv"));
-  return s;
-}
+using curlrl::testing::small_schema;
 
-void write_small_configs(const TempDir& dir) {
-  write_text(dir / "config.yaml",
-             "defaults:\n  - agent: a\n  - augment: crop\n  - task: t1\nseed: 1\nlr: 0.001\nflag: false\n");
-  write_text(dir / "agent/a.yaml", "agent:\n  batch_size: 512\n  mode: exact\n");
-  write_text(dir / "agent/b.yaml", "defaults:\n  - augment: none\nagent:\n  batch_size: 64\n  mode: fast\n");
-  write_text(dir / "augment/crop.yaml", "augment:\n  size: 84\n");
-  write_text(dir / "augment/cutout.yaml", "augment:\n  size: 80\n");
-  write_text(dir / "augment/none.yaml", "augment:\n  size: 100\n");
-  write_text(dir / "task/t1.yaml", "task:\n  repeat: 8\n");
-  write_text(dir / "task/t2.yaml", "task:\n  repeat: 2\nagent:\n  batch_size: 256\n");
-}
+void write_small_configs(const TempDir& dir) { curlrl::testing::write_small_config_files(dir.path()); }
 
 TEST(Config, DefaultsComposeGroupsInOrder) {
   TempDir dir;
@@ -246,6 +221,25 @@ TEST(Config, AKeySetTwiceInOneFileIsAnErrorNamingBothLines) {
   // A later file setting a key again is composition, not a mistake.
   write_small_configs(dir);
   EXPECT_NO_THROW(compose(small_schema(), dir.path().string(), {"task=t2"}));
+}
+
+// Inputs the fuzzer found (tests/fuzz/corpus/yaml/crash_*): each was an exception other than ConfigError, or a
+// message of more than one line.
+TEST(Config, FuzzerFindingsAreOneLineConfigErrors) {
+  TempDir dir;
+  write_small_configs(dir);
+  // A scalar where a run's config.yaml has a group mapping: yaml-cpp threw BadSubscript.
+  write_text(dir / "run.yaml", "task:\n  repeat 8\n");
+  try {
+    Config::from_yaml_file(small_schema(), (dir / "run.yaml").string());
+    ADD_FAILURE() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("run.yaml"), std::string::npos) << e.what();
+  }
+  // A NUL byte in a value: yaml-cpp's message ended in the raw character that follows it, a newline.
+  write_text(dir / "task/t1.yaml", std::string("task:\n  repeat: 8\t\0\n  repeat: 9\n", 32));
+  const std::string e = error_of({}, dir.path());
+  EXPECT_NE(e.find("t1.yaml:"), std::string::npos) << e;
 }
 
 TEST(Config, InfinityAndNanAreNotNumbers) {
