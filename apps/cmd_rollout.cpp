@@ -1,12 +1,9 @@
 // curlrl rollout task=NAME seed=N policy=random|zero|file:PATH steps=N out=PATH.csv
 // One row per control step (no action repeat): step, action components, reward, then every qpos and qvel
 // entry named by joint, numbers with 17 significant digits. Row 0 is the initial state.
-#include <algorithm>
-#include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <random>
-#include <sstream>
 
 #include "apps/commands.h"
 #include "core/settings.h"
