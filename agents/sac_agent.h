@@ -93,6 +93,9 @@ class SacAgent : public Agent {
   // clock: `curlrl bench update` times the phases through this hook.
   using PhaseHook = std::function<void(const char* phase)>;
   void set_phase_hook(PhaseHook hook) { phase_hook_ = std::move(hook); }
+  // The networks' input for one observation: the evaluation pipeline's crop of its frames (pixels) or its state,
+  // [1, ...], on the CPU in float32 (acting and `curlrl interpret` use it).
+  torch::Tensor observation_tensor(const envs::TimeStep& ts) const;
   // The EMA step of the target critic (Q heads with critic_tau, the key encoder with encoder_tau).
   void update_targets();
 
@@ -106,7 +109,7 @@ class SacAgent : public Agent {
   torch::Tensor update_critic_and_contrastive(const Batch& b, Metrics& m);
   void update_actor_and_alpha(const torch::Tensor& trunk_obs, const torch::Tensor& noise, Metrics& m);
   void update_contrastive(const torch::Tensor& trunk_obs, const Batch& b, Metrics& m);
-  torch::Tensor observation_tensor(const envs::TimeStep& ts) const;
+
   bool bf16() const { return options_.precision == "bf16"; }
   // What a checkpoint holds besides log_alpha, by name: the networks and the optimisers (with their moments). save
   // and load walk this one list; `Self` is SacAgent or const SacAgent.

@@ -29,6 +29,7 @@ const std::vector<Command>& commands();
 
 int run_train(const Invocation& inv);
 int run_eval(const Invocation& inv);
+int run_interpret(const Invocation& inv);
 int run_export(const Invocation& inv);
 int run_trace_update(const Invocation& inv);
 int run_rollout(const Invocation& inv);

@@ -18,6 +18,8 @@ const std::vector<Command>& commands() {
   static const std::vector<Command> kCommands = {
       {"train", "train an agent (default: CURL on cartpole_swingup); resume=RUN_DIR continues a run", run_train},
       {"eval", "evaluate a run's last checkpoint: run=RUN_DIR [episodes=N] [video=PATH.mp4]", run_eval},
+      {"interpret", "saliency, values, augmentations, a linear probe and retrieval for a checkpoint: run=RUN_DIR",
+       run_interpret},
       {"export", "write a run's agent as a tensor file for PyTorch: run=RUN_DIR [checkpoint=ENV_STEPS] out=FILE.pt",
        run_export},
       {"trace-update", "K updates on the batches and policy noise of a tensor file: in=IN.pt out=OUT.pt (PyTorch checks)",

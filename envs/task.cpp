@@ -1,5 +1,6 @@
 #include "envs/task.h"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <functional>
@@ -95,6 +96,18 @@ int Task::sensor_id(const char* name) const {
 }
 int Task::qpos_adr(const char* joint) const { return model_->jnt_qposadr[joint_id(joint)]; }
 int Task::qvel_adr(const char* joint) const { return model_->jnt_dofadr[joint_id(joint)]; }
+
+std::vector<std::string> Task::joint_state_names(const std::vector<std::string>& skip_position) const {
+  std::vector<std::string> positions, velocities;
+  for (int j = 0; j < model_->njnt; ++j) {
+    const char* raw = mj_id2name(model_.get(), mjOBJ_JOINT, j);
+    const std::string name = raw != nullptr ? raw : "joint" + std::to_string(j);
+    if (std::find(skip_position.begin(), skip_position.end(), name) == skip_position.end()) positions.push_back(name);
+    velocities.push_back(name + "_velocity");
+  }
+  positions.insert(positions.end(), velocities.begin(), velocities.end());
+  return positions;
+}
 
 namespace {
 

@@ -49,6 +49,8 @@ class Task {
 
   virtual double reward() const = 0;
   virtual std::vector<double> state_observation() const = 0;
+  // A name for each entry of state_observation(), in its order (probes and plots label variables with them).
+  virtual std::vector<std::string> state_names() const = 0;
 
  protected:
   Task(std::string name, const std::string& asset_file, int n_sub_steps);
@@ -62,6 +64,9 @@ class Task {
   int sensor_id(const char* name) const;
   int qpos_adr(const char* joint) const;
   int qvel_adr(const char* joint) const;
+  // Names for qpos then qvel entries, one per joint (every joint of the six tasks has one degree of freedom):
+  // "<joint>" and "<joint>_velocity"; joints in `skip_position` are left out of the positions.
+  std::vector<std::string> joint_state_names(const std::vector<std::string>& skip_position = {}) const;
   void forward_without_actuation();
 
  private:

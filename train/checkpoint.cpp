@@ -78,6 +78,25 @@ int64_t folder_env_steps(const fs::path& folder) {
   return n;
 }
 
+namespace {
+// An older checkpoint of keep_checkpoints=all without its replay buffer: the manifest without the file is written
+// first (atomically), then the file goes, so a crash in between leaves a consistent checkpoint with an extra file.
+void drop_replay(const fs::path& folder) {
+  const fs::path replay = folder / "replay.bin";
+  const fs::path manifest_file = folder / "manifest.txt";
+  std::error_code ec;
+  if (!fs::exists(replay, ec) || !fs::exists(manifest_file, ec)) return;
+  Manifest manifest = parse_manifest(read_file(manifest_file), manifest_file.string());
+  const auto it = std::find_if(manifest.files.begin(), manifest.files.end(),
+                               [](const auto& f) { return f.name == "replay.bin"; });
+  if (it != manifest.files.end()) {
+    manifest.files.erase(it);
+    write_file_atomic(manifest_file, format_manifest(manifest));
+  }
+  fs::remove(replay, ec);
+}
+}  // namespace
+
 std::map<std::string, std::string> run_fingerprint(const config::Config& config) {
   std::map<std::string, std::string> out;
   for (const auto& [key, value] : config.values()) {
@@ -116,6 +135,10 @@ fs::path write_checkpoint(const fs::path& run_dir, int64_t env_steps, const Chec
   int64_t kept = 1;
   for (const auto& folder : checkpoint_folders(run_dir)) {
     if (folder_env_steps(folder) >= env_steps) continue;
+    if (keep == kKeepAllCheckpoints) {
+      drop_replay(folder);
+      continue;
+    }
     if (kept < keep) {
       ++kept;
       continue;

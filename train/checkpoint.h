@@ -35,8 +35,13 @@ using CheckpointWriters = std::map<std::string, std::function<void(const fs::pat
 // observation kind, seed, ...).
 std::map<std::string, std::string> run_fingerprint(const config::Config& config);
 
+// `keep` of write_checkpoint for keep_checkpoints=all.
+constexpr int64_t kKeepAllCheckpoints = 0;
+
 // Writes a checkpoint for `env_steps` under `run_dir`/checkpoints with `fingerprint` in its manifest, then removes
-// complete checkpoints older than the newest `keep`; returns its folder.
+// complete checkpoints older than the newest `keep`; returns its folder. With kKeepAllCheckpoints every checkpoint
+// stays, and the older ones lose their replay.bin (the manifest is rewritten without it first): their networks
+// remain for evaluation and interpretation, the newest alone can resume.
 fs::path write_checkpoint(const fs::path& run_dir, int64_t env_steps, const CheckpointWriters& writers,
                           const std::map<std::string, std::string>& fingerprint, int64_t keep = 1);
 

@@ -7,6 +7,7 @@
 #include <torch/utils.h>
 
 #include <csignal>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cmath>
@@ -52,9 +53,22 @@ const config::Setting<int64_t> kEvalEpisodes{"eval_episodes", 10, "episodes per 
 const config::Setting<int64_t> kCheckpointEvery{
     "checkpoint_every", 50000, "write a checkpoint every this many environment steps (0: only at the end)",
     {.min = 0, .resumable = true}};
-const config::Setting<int64_t> kKeepCheckpoints{
-    "keep_checkpoints", 1, "complete checkpoints kept (the newest); more let a run go back to an earlier one",
-    {.min = 1, .max = 1000, .resumable = true}};
+const config::Setting<std::string> kKeepCheckpoints{
+    "keep_checkpoints", "1",
+    "complete checkpoints kept: the newest N (more let a run go back to an earlier one), or `all` (every checkpoint, "
+    "the older ones without their replay buffer: for `curlrl interpret checkpoints=all`)",
+    {.resumable = true}};
+// keep_checkpoints as write_checkpoint takes it: N, or kKeepAllCheckpoints for `all`.
+int64_t keep_count(const config::Config& c) {
+  const std::string text = kKeepCheckpoints(c);
+  if (text == "all") return kKeepAllCheckpoints;
+  int64_t n = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || n < 1 || n > 1000) {
+    throw ConfigError("keep_checkpoints=" + text + ": expected a count from 1 to 1000, or all");
+  }
+  return n;
+}
 // Agent settings that only the training loop reads: the replay buffer it fills and its random-action phase.
 const config::Setting<int64_t> kReplayCapacity{"agent.replay_capacity", 100000,
                                                "replay buffer capacity in agent transitions", {.min = 1}};
@@ -123,6 +137,7 @@ void configure_torch(const config::Config& c) {
 void check_run_config(const config::Config& c) {
   agents::check_agent_config(c);
   check_device(c);
+  keep_count(c);
 }
 
 struct Trainer::State {
@@ -302,7 +317,7 @@ void Trainer::save_checkpoint() {
       write_file_atomic(p, [&](std::ostream& out) { replay_->save(out); });
     };
   }
-  write_checkpoint(run_dir_, s_->env_steps, w, run_fingerprint(config_), kKeepCheckpoints(config_));
+  write_checkpoint(run_dir_, s_->env_steps, w, run_fingerprint(config_), keep_count(config_));
 }
 
 int64_t checkpoint_env_steps(const fs::path& folder) {
@@ -366,7 +381,8 @@ fs::path Trainer::resume(int64_t env_steps) {
     std::ifstream in(replay_file, std::ios::binary);
     replay_->load(in);
   } else {
-    throw fail("it holds no replay buffer (save_replay=false); an exact resume needs it");
+    throw fail("it holds no replay buffer (save_replay=false, or an older checkpoint of keep_checkpoints=all); an "
+               "exact resume needs it");
   }
   s_->ts = env_->current_observation();  // the restored frame stack or state the loop continues from
   truncate_log(run_dir_ / "train.csv", s_->env_steps);

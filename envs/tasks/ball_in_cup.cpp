@@ -41,6 +41,7 @@ class BallInCupCatch final : public Task {
     obs.insert(obs.end(), d->qvel, d->qvel + model()->nv);
     return obs;
   }
+  std::vector<std::string> state_names() const override { return joint_state_names(); }
 
  protected:
   void initialize_episode(NumpyRandomState& rng) override {

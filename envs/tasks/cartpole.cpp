@@ -35,6 +35,9 @@ class CartpoleSwingup final : public Task {
     const mjData* d = data();
     return {d->qpos[slider_qpos_], pole_cos(), pole_sin(), d->qvel[0], d->qvel[1]};
   }
+  std::vector<std::string> state_names() const override {
+    return {"cart_position", "pole_cos", "pole_sin", "cart_velocity", "pole_angular_velocity"};
+  }
 
  protected:
   void initialize_episode(NumpyRandomState& rng) override {

@@ -37,6 +37,7 @@ class CheetahRun final : public Task {
     obs.insert(obs.end(), d->qvel, d->qvel + m->nv);
     return obs;
   }
+  std::vector<std::string> state_names() const override { return joint_state_names({"rootx"}); }
 
  protected:
   void initialize_episode(NumpyRandomState& rng) override {

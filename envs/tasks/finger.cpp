@@ -47,6 +47,10 @@ class FingerSpin final : public Task {
             std::log1p(sensor(touchtop_adr_)),
             std::log1p(sensor(touchbottom_adr_))};
   }
+  std::vector<std::string> state_names() const override {
+    return {"proximal_angle", "distal_angle",     "tip_to_spinner_x", "tip_to_spinner_z", "proximal_velocity",
+            "distal_velocity", "spinner_velocity", "log1p_touch_top",  "log1p_touch_bottom"};
+  }
 
  protected:
   void initialize_episode(NumpyRandomState& rng) override {

@@ -35,6 +35,9 @@ class ReacherEasy final : public Task {
     const double* finger = d->geom_xpos + 3 * finger_;
     return {d->qpos[0], d->qpos[1], target[0] - finger[0], target[1] - finger[1], d->qvel[0], d->qvel[1]};
   }
+  std::vector<std::string> state_names() const override {
+    return {"shoulder_angle", "wrist_angle", "to_target_x", "to_target_y", "shoulder_velocity", "wrist_velocity"};
+  }
 
  protected:
   void initialize_episode(NumpyRandomState& rng) override {

@@ -49,6 +49,21 @@ class WalkerWalk final : public Task {
     obs.insert(obs.end(), d->qvel, d->qvel + m->nv);
     return obs;
   }
+  // Each body's orientation (the xx and xz entries of its rotation matrix), the torso's height, joint velocities.
+  std::vector<std::string> state_names() const override {
+    const mjModel* m = model();
+    std::vector<std::string> names;
+    for (int b = 1; b < m->nbody; ++b) {
+      const std::string body = mj_id2name(m, mjOBJ_BODY, b);
+      names.push_back(body + "_xx");
+      names.push_back(body + "_xz");
+    }
+    names.push_back("torso_height");
+    for (const auto& n : joint_state_names()) {
+      if (n.ends_with("_velocity")) names.push_back(n);
+    }
+    return names;
+  }
 
  protected:
   void initialize_episode(NumpyRandomState& rng) override {

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <numbers>
 #include <stdexcept>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -99,6 +100,11 @@ TEST(Tasks, TimestepsSubStepsAndDimensionsMatchTheSummaryTable) {
     EXPECT_EQ(t->action_dim(), r.action_dim) << r.name;
     EXPECT_EQ(t->state_dim(), r.state_dim) << r.name;
     EXPECT_EQ(static_cast<int>(t->state_observation().size()), r.state_dim) << r.name;
+    // One distinct, non-empty name per state entry (probe tables are labelled with them).
+    const auto names = t->state_names();
+    EXPECT_EQ(static_cast<int>(names.size()), r.state_dim) << r.name;
+    EXPECT_EQ(std::set<std::string>(names.begin(), names.end()).size(), names.size()) << r.name;
+    for (const auto& n : names) EXPECT_FALSE(n.empty()) << r.name;
     // Common solver settings (spec 0.1); finger overrides cone and iterations.
     EXPECT_EQ(t->model()->opt.solver, mjSOL_NEWTON) << r.name;
     EXPECT_DOUBLE_EQ(t->model()->opt.tolerance, 1e-8) << r.name;

@@ -199,5 +199,39 @@ TEST(Checkpoint, VersionOneManifestsAreCheckedBySize) {
   EXPECT_THROW(verify_checkpoint(folder, c), Error);
 }
 
+TEST(Checkpoint, KeepAllKeepsEveryCheckpointAndOnlyTheNewestReplay) {
+  TempDir tmp;
+  const std::string dir = (tmp / "run").string();
+  train_tiny(dir, 3000, {"keep_checkpoints=all"});
+  const auto folders = checkpoint_folders(dir);
+  ASSERT_EQ(folders.size(), 3u);  // 3000, 2000, 1000: nothing removed
+  const config::Config c = tiny_state_config(dir, 3000, {"keep_checkpoints=all"});
+  for (size_t i = 0; i < folders.size(); ++i) {
+    EXPECT_EQ(fs::exists(folders[i] / "replay.bin"), i == 0) << folders[i];
+    EXPECT_TRUE(fs::exists(folders[i] / "agent.pt")) << folders[i];
+    // The older ones' manifests were rewritten without the replay: they verify, and load for evaluation.
+    EXPECT_NO_THROW(verify_checkpoint(folders[i], c)) << folders[i];
+    EXPECT_EQ(read_file(folders[i] / "manifest.txt").find("replay.bin") == std::string::npos, i != 0);
+  }
+  EXPECT_NO_THROW(load_saved_run(dir, 1000));
+  // Resuming needs the replay: only the newest can.
+  EXPECT_NE(resume_error(c, 2000).find("keep_checkpoints=all"), std::string::npos) << resume_error(c, 2000);
+  EXPECT_EQ(resume_error(c, 3000), "");
+}
+
+TEST(Checkpoint, KeepCheckpointsTakesACountOrAll) {
+  EXPECT_NO_THROW(check_run_config(::curlrl::testing::project_config({"keep_checkpoints=3"})));
+  EXPECT_NO_THROW(check_run_config(::curlrl::testing::project_config({"keep_checkpoints=all"})));
+  for (const std::string bad : {"keep_checkpoints=0", "keep_checkpoints=some", "keep_checkpoints=2x",
+                                "keep_checkpoints=1001"}) {
+    try {
+      check_run_config(::curlrl::testing::project_config({bad}));
+      ADD_FAILURE() << bad << " was accepted";
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find(bad), std::string::npos) << e.what();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace curlrl::train
