@@ -599,7 +599,8 @@ fs::path interpret_run(const fs::path& run_dir, int64_t checkpoint, const fs::pa
   md << "- episodes: " << episodes.size() << " (deterministic policy, seeded as the run's evaluation at this step); "
      << "returns:";
   for (double r : returns) md << ' ' << fixed(r, 1);
-  md << "\n\n";
+  md << " (mean " << fixed(std::accumulate(returns.begin(), returns.end(), 0.0) / static_cast<double>(returns.size()), 1)
+     << "; with eval_episodes episodes, eval.csv's row for this step)\n\n";
   for (const auto& note : report.notes) md << "Note: " << note << "\n\n";
   for (const auto& [name, what] : report.files) {
     md << "## " << name << "\n\n";

@@ -161,11 +161,30 @@ def diagnostics(args):
         title = f"{c.get('agent.name', '?')} on {c.get('task.name', '?')}, seed {c.get('seed', '?')} ({title})"
     fig.suptitle(args.title or title, fontsize=11)
     fig.supxlabel("environment steps", fontsize=9)
-    fig.tight_layout()
+    # `curlrl interpret` writes RUN_DIR/interpret/<env_steps>/interpret.md: name it under the panels.
+    reports = interpretations(run_dir)
+    if reports:
+        fig.text(0.01, 0.005, "interpretation: " + ", ".join(os.path.relpath(r, run_dir) for r in reports),
+                 fontsize=7, color="dimgray", ha="left", va="bottom")
+    fig.tight_layout(rect=(0, 0.02 if reports else 0, 1, 1))
     out = args.output or os.path.join(run_dir, "diagnostics.png")
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     fig.savefig(out, dpi=args.dpi)
     print(f"plot.py: wrote {out}")
+    for r in reports:
+        print(f"plot.py: interpretation of this run: {r}")
+
+
+def interpretations(run_dir):
+    """The interpret.md files of `curlrl interpret` in RUN_DIR/interpret/<env_steps>/, oldest checkpoint first."""
+    root = os.path.join(run_dir, "interpret")
+    if not os.path.isdir(root):
+        return []
+    found = [os.path.join(root, d, "interpret.md") for d in os.listdir(root)
+             if os.path.exists(os.path.join(root, d, "interpret.md"))]
+    return sorted(found, key=lambda p: (not os.path.basename(os.path.dirname(p)).isdigit(),
+                                        int(os.path.basename(os.path.dirname(p)))
+                                        if os.path.basename(os.path.dirname(p)).isdigit() else 0, p))
 
 
 def main(argv):

@@ -112,6 +112,13 @@ TEST(InterpretCli, AStateRunGetsValuesAndTheProbeAndSaysWhatItSkipped) {
     EXPECT_FALSE(fs::exists(out / f)) << f;
   }
   EXPECT_EQ(check_values(out / "values.csv"), 2);
+  // The episodes are the run's own evaluation at that step: the first one's return is eval.csv's (one episode).
+  auto values = columns(out / "values.csv");
+  double first = 0;
+  for (size_t i = 0; i < values["episode"].size(); ++i) {
+    if (values["episode"][i] == "0") first += std::stod(values["reward"][i]);
+  }
+  EXPECT_NEAR(first, std::stod(columns(fs::path(dir) / "eval.csv")["episode_return"].back()), 1e-6);
   // The identity encoder's features are the state itself: the probe must read every variable back (R^2 near 1).
   // (A wrong pairing of features and states, or a wrong split, fails here.)
   auto probe = columns(out / "probe.csv");

@@ -2,6 +2,7 @@
 // gradient is known in closed form, the linear probe on planted relations, the discounted returns of a known reward
 // sequence, and the chart ticks.
 #include <gtest/gtest.h>
+#include <torch/nn/functional/linear.h>
 #include <torch/nn/modules/linear.h>
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -27,7 +28,7 @@ struct RegionNet {
     linear->weight.uniform_(-2.0, 2.0);
   }
   torch::Tensor operator()(const torch::Tensor& x) const {
-    return linear->forward(x.slice(2, 1, 3).slice(3, 2, 4).flatten(1));
+    return torch::nn::functional::linear(x.slice(2, 1, 3).slice(3, 2, 4).flatten(1), linear->weight, linear->bias);
   }
   // The closed-form saliency: per pixel of the region, the norm over outputs and channels of the weights reading it.
   float expected(int64_t y, int64_t x) const {

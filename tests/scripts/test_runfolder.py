@@ -171,5 +171,30 @@ class FindRuns(unittest.TestCase):
         self.assertEqual(sweepdir.find_runs(self.tmp), [here, os.path.join(self.tmp, "runs", "1_seed-2")])
 
 
+class DiagnosticsLinkTest(unittest.TestCase):
+    """plot.py diagnostics names the run's `curlrl interpret` reports when there are any."""
+
+    def test_names_interpret_reports(self):
+        import subprocess
+        tmp = tempfile.mkdtemp(prefix="curlrl_diag_")
+        try:
+            run = os.path.join(tmp, "run")
+            write(os.path.join(run, "train.csv"), "env_steps,episode_return,critic_loss\n1000,10,\n2000,20,1.5\n")
+            plot = os.path.join(SCRIPTS, "plot.py")
+            out = subprocess.run([sys.executable, plot, "diagnostics", run], capture_output=True, text=True)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            self.assertNotIn("interpretation", out.stdout)
+            for steps in ("20000", "5000"):
+                write(os.path.join(run, "interpret", steps, "interpret.md"), "# report\n")
+            os.makedirs(os.path.join(run, "interpret", "9000"))  # no report in it: not named
+            out = subprocess.run([sys.executable, plot, "diagnostics", run], capture_output=True, text=True)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            named = [l.rsplit(": ", 1)[1] for l in out.stdout.splitlines() if "interpretation of this run" in l]
+            self.assertEqual(named, [os.path.join(run, "interpret", s, "interpret.md") for s in ("5000", "20000")])
+            self.assertTrue(os.path.exists(os.path.join(run, "diagnostics.png")))
+        finally:
+            shutil.rmtree(tmp)
+
+
 if __name__ == "__main__":
     unittest.main()
