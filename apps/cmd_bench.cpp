@@ -4,6 +4,7 @@
 #include <torch/utils.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <random>
@@ -12,6 +13,7 @@
 #include "core/settings.h"
 #include "core/error.h"
 #include "envs/env.h"
+#include "train/evaluation.h"
 #include "replay/replay_buffer.h"
 #include "train/checkpoint.h"
 #include "core/checksum.h"
@@ -32,6 +34,36 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 // Physics steps per second (mj_step with the task's semantics, no rendering) and the cost of one rendered agent
 // step (action_repeat control steps plus one frame) per task, on one thread.
+// One frame of the env's current state rendered plainly and under `mode`, alternately in blocks of 10 on the same
+// renderer (the machine's speed drifts: side by side, the ratio of medians is what counts).
+void bench_distraction(const Invocation& inv, envs::Env& env, envs::DistractionMode mode, int64_t frames) {
+  const int size = static_cast<int>(env.spec().frame_shape[1]);
+  envs::DistractionOptions o = envs::DistractionOptions::from_config(inv.config, mode);
+  envs::Distraction distraction(env.task().model(), o, size, size);
+  distraction.seed(1);
+  distraction.new_episode();
+  const int camera = envs::camera_id(env.task().model(), inv.config.get_string("task.camera"));
+  std::vector<uint8_t> frame(static_cast<size_t>(3 * size * size));
+  std::vector<double> plain, distracted;
+  for (int64_t block = 0; block < std::max<int64_t>(5, frames / 10); ++block) {
+    for (int which = 0; which < 2; ++which) {
+      const auto t0 = std::chrono::steady_clock::now();
+      for (int i = 0; i < 10; ++i) {
+        env.renderer()->render(env.task().data(), camera, frame, which == 0 ? nullptr : &distraction);
+      }
+      (which == 0 ? plain : distracted).push_back(100.0 * seconds_since(t0));  // ms per frame
+    }
+  }
+  const auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  std::printf("env task=%s mode=%s plain_ms_per_frame=%.3f distracted_ms_per_frame=%.3f ratio=%.2f\n",
+              env.spec().task.c_str(), envs::distraction_mode_name(mode), median(plain), median(distracted),
+              median(distracted) / median(plain));
+  std::fflush(stdout);
+}
+
 void bench_env(const Invocation& inv, int64_t iters) {
   const int64_t agent_steps = iters > 0 ? iters : 200;
   const std::string quality = inv.config.get_string("task.render_quality");
@@ -72,6 +104,8 @@ void bench_env(const Invocation& inv, int64_t iters) {
     std::printf("env task=%s physics_steps_per_s=%.0f rendered_ms_per_agent_step=%.3f render_quality=%s\n",
                 name.c_str(), physics_per_s, ms, quality.c_str());
     std::fflush(stdout);
+    const envs::DistractionMode mode = train::evaluation_modes(inv.config).front();
+    if (mode != envs::DistractionMode::kTrain) bench_distraction(inv, *env, mode, agent_steps);
   }
 }
 

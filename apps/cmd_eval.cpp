@@ -30,10 +30,18 @@ int run_eval(const Invocation& inv) {
   if (run.empty()) throw ConfigError("eval needs run=RUN_DIR");
   const train::SavedRun saved = train::load_saved_run(run, kCheckpoint(inv.config));
   const int64_t episodes = kEpisodes(inv.config) > 0 ? kEpisodes(inv.config) : saved.config.get_int("eval_episodes");
-  const auto r = train::evaluate_run(*saved.agent, *saved.env, saved.config, saved.env_steps,
-                                     static_cast<int>(episodes), kVideo(inv.config));
-  std::printf("eval run=%s checkpoint=%s episodes=%lld return_mean=%.3f return_std=%.3f\n", run.c_str(),
-              saved.checkpoint.filename().c_str(), static_cast<long long>(episodes), r.mean, r.std);
+  // The looks to evaluate under come from this command's eval.mode / eval.modes (default: the training look).
+  const auto modes = train::evaluation_modes(inv.config);
+  config::Config look = saved.config;
+  look.set("distraction.video_dir", inv.config.get_string("distraction.video_dir"));
+  look.set("distraction.camera_scale", inv.config.get_float("distraction.camera_scale"));
+  if (modes.size() != 1 || modes.front() != envs::DistractionMode::kTrain) train::check_evaluation_config(inv.config);
+  for (const auto& [mode, r] : train::evaluate_run_modes(*saved.agent, *saved.env, look, saved.env_steps,
+                                                         static_cast<int>(episodes), kVideo(inv.config), modes)) {
+    std::printf("eval run=%s checkpoint=%s mode=%s episodes=%lld return_mean=%.3f return_std=%.3f\n", run.c_str(),
+                saved.checkpoint.filename().c_str(), envs::distraction_mode_name(mode),
+                static_cast<long long>(episodes), r.mean, r.std);
+  }
   return 0;
 }
 

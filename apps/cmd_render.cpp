@@ -1,5 +1,6 @@
-// curlrl render task=NAME seed=N out=PATH.mp4|PATH.png [camera=..] [size=..]
-// A video of one random-policy episode (one frame per control step), or the first frame as PNG.
+// curlrl render task=NAME seed=N out=PATH.mp4|PATH.png [camera=..] [size=..] [eval.mode=MODE]
+// A video of one random-policy episode (one frame per control step), or the first frame as PNG; eval.mode (or
+// task.distraction) draws it under a distraction (envs/distraction.h).
 #include <cstdio>
 #include <random>
 
@@ -9,6 +10,7 @@
 #include "envs/env.h"
 #include "envs/renderer.h"
 #include "envs/task.h"
+#include "train/evaluation.h"
 #include "train/trainer.h"
 #include "train/video.h"
 
@@ -46,8 +48,15 @@ int run_render(const Invocation& inv) {
   } else {
     task->reset(env_rng);
   }
+  envs::DistractionMode mode = train::evaluation_modes(inv.config).front();
+  if (mode == envs::DistractionMode::kTrain) mode = env.distraction.mode;
+  envs::DistractionOptions look = envs::DistractionOptions::from_config(inv.config, mode);
+  look.episode_frames = envs::Task::kStepLimit + 1;
+  envs::Distraction distraction(task->model(), look, size, size);
+  distraction.seed(static_cast<uint64_t>(seed));
+  distraction.new_episode();
   std::vector<uint8_t> frame(static_cast<size_t>(3 * size * size));
-  renderer.render(task->data(), camera, frame);
+  renderer.render(task->data(), camera, frame, &distraction);
   if (png || kQpos0(inv.config)) {
     if (!png) throw ConfigError("qpos0=true renders a single frame: use out=PATH.png");
     train::write_png(out, frame, size, size);
@@ -60,12 +69,13 @@ int run_render(const Invocation& inv) {
     while (!task->last()) {
       for (auto& a : action) a = uniform(rng);
       task->step(action);
-      renderer.render(task->data(), camera, frame);
+      renderer.render(task->data(), camera, frame, &distraction);
       video.add(frame);
     }
     video.close();
   }
-  std::printf("render task=%s camera=%s size=%d out=%s\n", task->name().c_str(), cam_name.c_str(), size, out.c_str());
+  std::printf("render task=%s camera=%s size=%d mode=%s out=%s\n", task->name().c_str(), cam_name.c_str(), size,
+              envs::distraction_mode_name(mode), out.c_str());
   return 0;
 }
 

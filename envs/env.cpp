@@ -34,6 +34,11 @@ const config::Setting<std::string> kRenderQuality{
     "fast: spheres and capsules tessellated 16x8 and a 1024 shadow map, half the render time, 0.04-0.19/255 mean "
     "pixel difference; reference: the models' own settings, pixel-identical to the suite",
     {.choices = {"reference", "fast"}}};
+const config::Setting<std::string> kDistraction{
+    "task.distraction", "none",
+    "train under a visual distraction (envs/distraction.h): none, color_easy, color_hard, video_easy, video_hard, "
+    "camera",
+    {.choices = {"none", "color_easy", "color_hard", "video_easy", "video_hard", "camera"}}};
 
 }  // namespace
 
@@ -46,6 +51,7 @@ EnvOptions EnvOptions::from_config(const config::Config& c) {
   o.camera = kCamera(c);
   o.gl_backend = parse_gl_backend(kGlBackend(c));
   o.render_quality = parse_render_quality(kRenderQuality(c));
+  o.distraction = DistractionOptions::from_config(c, parse_distraction_mode(kDistraction(c)));
   return o;
 }
 
@@ -78,13 +84,36 @@ Env::Env(std::unique_ptr<Task> task, const EnvOptions& options) : task_(std::mov
   } else {
     spec_.observation_shape = {task_->state_dim()};
   }
+  set_distraction(options_.distraction);
 }
 
 Env::~Env() = default;
 
 void Env::render_frame(std::span<uint8_t> out) {
   if (!renderer_) throw std::logic_error("render_frame on a state-observation env");
-  renderer_->render(task_->data(), camera_, out);
+  renderer_->render(task_->data(), camera_, out, distraction_.get());
+}
+
+void Env::seed(uint32_t seed) {
+  rng_.seed_(seed);
+  seed_ = seed;
+  if (distraction_) distraction_->seed(seed);
+}
+
+void Env::set_distraction(const DistractionOptions& options) {
+  if (options.mode == DistractionMode::kTrain) {
+    distraction_.reset();
+    return;
+  }
+  if (!pixels()) {
+    throw std::invalid_argument(std::string("the distraction ") + distraction_mode_name(options.mode) +
+                                " changes pixels; this environment observes states");
+  }
+  DistractionOptions o = options;
+  o.episode_frames = Task::kStepLimit / options_.action_repeat + 2;
+  const int s = options_.image_size;
+  distraction_ = std::make_unique<Distraction>(task_->model(), o, s, s);
+  distraction_->seed(seed_);
 }
 
 TimeStep Env::observe(double reward, bool first) {
@@ -130,6 +159,7 @@ TimeStep Env::current_observation() const {
 }
 
 TimeStep Env::reset() {
+  if (distraction_) distraction_->new_episode();
   task_->reset(rng_);
   return observe(0.0, true);
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/config.h"
+#include "envs/distraction.h"
 #include "envs/observation.h"
 #include "envs/renderer.h"
 #include "envs/task.h"
@@ -24,6 +25,8 @@ struct EnvOptions {
   std::string camera = "0";
   GlBackend gl_backend = GlBackend::kAuto;
   RenderQuality render_quality = RenderQuality::kReference;
+  // How frames are drawn (envs/distraction.h): task.distraction for training; evaluation switches it per mode.
+  DistractionOptions distraction;
 
   // The task.* settings of a configuration (declared in envs/env.cpp).
   static EnvOptions from_config(const config::Config& config);
@@ -66,7 +69,11 @@ class Env {
 
   const EnvSpec& spec() const { return spec_; }
   // Reseeds the episode-initialisation generator (numpy RandomState semantics, as the suite).
-  void seed(uint32_t seed) { rng_.seed_(seed); }
+  // Also restarts the distraction's own sequence of looks (pixels), from the same seed.
+  void seed(uint32_t seed);
+  // Draws the following episodes under `options` (pixels; kTrain: the training look). The physics is unaffected.
+  void set_distraction(const DistractionOptions& options);
+  DistractionMode distraction_mode() const { return distraction_ ? distraction_->mode() : DistractionMode::kTrain; }
   TimeStep reset();
   // One agent step: the action applied for action_repeat control steps. Throws std::invalid_argument for a
   // wrong size or a NaN/inf component; finite out-of-range values are passed through as the suite does.
@@ -93,6 +100,8 @@ class Env {
   EnvSpec spec_;
   NumpyRandomState rng_;
   std::unique_ptr<Renderer> renderer_;
+  std::unique_ptr<Distraction> distraction_;  // none: the training look
+  uint32_t seed_ = 0;
   int camera_ = 0;
   std::vector<uint8_t> stack_;  // frame_stack frames, oldest first
 };

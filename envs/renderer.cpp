@@ -4,6 +4,7 @@
 #include "envs/renderer.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "envs/distraction.h"
 #include "envs/gl_context.h"
 #include "envs/gl_loader.h"
 
@@ -172,6 +174,9 @@ struct Renderer::Impl {
   mjvCamera camera;
   mjvPerturb perturb;
   std::vector<uint8_t> rgb;  // OpenGL's bottom-up interleaved RGB, reused across frames
+  std::vector<float> depth;  // window depths, read only for a distraction that needs them
+  std::vector<uint8_t> sky;  // the sky alone, as seen by the camera orientation below (distractions)
+  std::array<float, 6> sky_orientation{};
 
   Impl(const mjModel* m, int w, int h, GlBackend backend, RenderQuality quality)
       : model(m), width(w), height(h) {
@@ -245,7 +250,7 @@ struct Renderer::Impl {
     gl.reset();
   }
 
-  void render(const mjData* data, int camera_id, std::span<uint8_t> out) {
+  void render(const mjData* data, int camera_id, std::span<uint8_t> out, Distraction* distraction) {
     const size_t pixels = static_cast<size_t>(width) * height;
     if (out.size() != 3 * pixels) {
       throw std::invalid_argument("curlrl: Renderer::render: output holds " + std::to_string(out.size()) +
@@ -267,13 +272,43 @@ struct Renderer::Impl {
     // mjv_updateScene takes a non-const mjData only to borrow its scratch stack, which it leaves as it
     // found it; the state is not changed. (So `data` must not be used by another thread meanwhile.)
     mjv_updateScene(model, const_cast<mjData*>(data), &option, &perturb, &camera, mjCAT_ALL, scene->get());
+    if (distraction != nullptr) distraction->edit_scene(data, scene->get());
+    const bool background = distraction != nullptr && distraction->needs_depth();
+    mjvScene* scn = scene->get();
 
     const mjrRect viewport = {0, 0, width, height};
     {
       CurrentScope current(*gl);
       mjr_setBuffer(mjFB_OFFSCREEN, mjr->get());
-      mjr_render(viewport, scene->get(), mjr->get());
-      mjr_readPixels(rgb.data(), nullptr, viewport, mjr->get());
+      if (background) {
+        // The skybox is drawn with depth, so it cannot be told from far geometry afterwards. Instead the sky alone
+        // (no geoms) is rendered once per camera orientation (it is at infinity: a moving camera that does not turn
+        // sees the same sky), and the frame without the skybox: its pixels at the cleared depth are background.
+        const mjvGLCamera& c = scn->camera[0];
+        const std::array<float, 6> orientation = {c.forward[0], c.forward[1], c.forward[2], c.up[0], c.up[1], c.up[2]};
+        if (sky.empty() || orientation != sky_orientation) {
+          sky.resize(rgb.size());
+          const int ngeom = scn->ngeom;
+          scn->ngeom = 0;
+          mjr_render(viewport, scn, mjr->get());
+          mjr_readPixels(sky.data(), nullptr, viewport, mjr->get());
+          scn->ngeom = ngeom;
+          sky_orientation = orientation;
+        }
+        depth.resize(pixels);
+        const mjtByte skybox = scn->flags[mjRND_SKYBOX];
+        scn->flags[mjRND_SKYBOX] = 0;
+        mjr_render(viewport, scn, mjr->get());
+        scn->flags[mjRND_SKYBOX] = skybox;
+        mjr_readPixels(rgb.data(), depth.data(), viewport, mjr->get());
+      } else {
+        mjr_render(viewport, scn, mjr->get());
+        mjr_readPixels(rgb.data(), nullptr, viewport, mjr->get());
+      }
+    }
+    if (distraction != nullptr) {
+      distraction->composite(rgb, background ? std::span<const float>(depth) : std::span<const float>(),
+                             background ? std::span<const uint8_t>(sky) : std::span<const uint8_t>());
     }
 
     // Interleaved bottom-up rows (OpenGL) -> channels first, top-down rows.
@@ -294,7 +329,11 @@ Renderer::Renderer(const mjModel* model, int width, int height, GlBackend backen
 Renderer::~Renderer() = default;
 
 void Renderer::render(const mjData* data, int camera, std::span<uint8_t> out) {
-  impl_->render(data, camera, out);
+  impl_->render(data, camera, out, nullptr);
+}
+
+void Renderer::render(const mjData* data, int camera, std::span<uint8_t> out, Distraction* distraction) {
+  impl_->render(data, camera, out, distraction);
 }
 
 int Renderer::width() const { return impl_->width; }

@@ -10,6 +10,10 @@
 #include "envs/physics.h"
 
 namespace curlrl::envs {
+class Distraction;
+}
+
+namespace curlrl::envs {
 
 enum class GlBackend { kAuto, kEgl, kOsmesa };
 
@@ -42,6 +46,8 @@ class Renderer {
   // Renders camera `camera` (an id; -1 is the free camera) of the current state in `data` into `out`, which must
   // hold 3 * width * height bytes: uint8 RGB, channels first (CHW), rows top-down.
   void render(const mjData* data, int camera, std::span<uint8_t> out);
+  // The same drawn under a distraction (envs/distraction.h): it edits the scene and the pixels, never the state.
+  void render(const mjData* data, int camera, std::span<uint8_t> out, Distraction* distraction);
   int width() const;
   int height() const;
   // "EGL" or "OSMesa", and the GL_RENDERER string (e.g. "llvmpipe (LLVM 15.0.6, 256 bits)").

@@ -32,4 +32,21 @@ EvalResult evaluate(agents::Agent& agent, envs::Env& env, int episodes, uint32_t
 EvalResult evaluate_run(agents::Agent& agent, envs::Env& env, const config::Config& config, int64_t env_steps,
                         int episodes, const std::string& video);
 
+// The looks an evaluation is run under (envs/distraction.h): eval.modes, or [eval.mode] when that list is empty.
+std::vector<envs::DistractionMode> evaluation_modes(const config::Config& config);
+// Configuration checks of the evaluation modes and task.distraction that need nothing built: a distraction with state
+// observations, a bad distraction.video_dir (one line naming it).
+void check_evaluation_config(const config::Config& config);
+
+struct ModeResult {
+  envs::DistractionMode mode;
+  EvalResult result;
+};
+// evaluate_run under each of `modes` in turn, each with the same seed (the same initial states under every look); the
+// env's own distraction (task.distraction of `config`) is restored afterwards. `video` (if set) records the first
+// episode of each mode, the mode's name inserted before ".mp4" for all but the training look.
+std::vector<ModeResult> evaluate_run_modes(agents::Agent& agent, envs::Env& env, const config::Config& config,
+                                           int64_t env_steps, int episodes, const std::string& video,
+                                           const std::vector<envs::DistractionMode>& modes);
+
 }  // namespace curlrl::train

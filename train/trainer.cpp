@@ -58,6 +58,11 @@ const config::Setting<std::string> kKeepCheckpoints{
     "complete checkpoints kept: the newest N (more let a run go back to an earlier one), or `all` (every checkpoint, "
     "the older ones without their replay buffer: for `curlrl interpret checkpoints=all`)",
     {.resumable = true}};
+// eval.csv gets a `mode` column (and a row per mode) only when the evaluation is not just the training look, so
+// that the files of ordinary runs keep their columns.
+bool with_mode_column(const std::vector<envs::DistractionMode>& modes) {
+  return !(modes.size() == 1 && modes.front() == envs::DistractionMode::kTrain);
+}
 // keep_checkpoints as write_checkpoint takes it: N, or kKeepAllCheckpoints for `all`.
 int64_t keep_count(const config::Config& c) {
   const std::string text = kKeepCheckpoints(c);
@@ -138,6 +143,7 @@ void check_run_config(const config::Config& c) {
   agents::check_agent_config(c);
   check_device(c);
   keep_count(c);
+  check_evaluation_config(c);
 }
 
 struct Trainer::State {
@@ -273,16 +279,21 @@ void Trainer::run_evaluation() {
   const std::string video = kSaveVideo(config_)
                                 ? (run_dir_ / "videos" / ("eval_" + std::to_string(s_->env_steps) + ".mp4")).string()
                                 : std::string();
-  const EvalResult r = evaluate_run(*agent_, *eval_env_, config_, s_->env_steps,
-                                    static_cast<int>(kEvalEpisodes(config_)), video);
-  s_->last_eval = r.mean;
+  const auto modes = evaluation_modes(config_);
+  const auto results = evaluate_run_modes(*agent_, *eval_env_, config_, s_->env_steps,
+                                          static_cast<int>(kEvalEpisodes(config_)), video, modes);
+  s_->last_eval = results.front().result.mean;
   s_->last_eval_steps = s_->env_steps;
-  log_row(*eval_log_, "eval", {{"env_steps", s_->env_steps},
-                    {"agent_steps", s_->agent_steps},
-                    {"episode_return", r.mean},
-                    {"episode_return_std", r.std},
-                    {"episodes", static_cast<int64_t>(r.returns.size())},
-                    {"wall_time", s_->wall_time()}});
+  for (const auto& [mode, r] : results) {
+    std::map<std::string, CsvWriter::Cell> row = {{"env_steps", s_->env_steps},
+                                                  {"agent_steps", s_->agent_steps},
+                                                  {"episode_return", r.mean},
+                                                  {"episode_return_std", r.std},
+                                                  {"episodes", static_cast<int64_t>(r.returns.size())},
+                                                  {"wall_time", s_->wall_time()}};
+    if (with_mode_column(modes)) row["mode"] = std::string(envs::distraction_mode_name(mode));
+    log_row(*eval_log_, mode == modes.front() ? "eval" : std::string("eval_") + envs::distraction_mode_name(mode), row);
+  }
 }
 
 void Trainer::save_checkpoint() {
@@ -408,7 +419,9 @@ int Trainer::run() {
   }
   fs::create_directories(run_dir_);
   train_log_ = std::make_unique<CsvWriter>(run_dir_ / "train.csv", kTrainColumns, resumed_);
-  eval_log_ = std::make_unique<CsvWriter>(run_dir_ / "eval.csv", kEvalColumns, resumed_);
+  std::vector<std::string> eval_columns = kEvalColumns;
+  if (with_mode_column(evaluation_modes(config_))) eval_columns.push_back("mode");
+  eval_log_ = std::make_unique<CsvWriter>(run_dir_ / "eval.csv", eval_columns, resumed_);
   if (kTensorboard(config_)) {
     tensorboard_ = std::make_unique<TensorBoardWriter>(run_dir_);
     const double unix_time =

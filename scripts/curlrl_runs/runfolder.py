@@ -31,17 +31,32 @@ def read_config(run_dir):
     return flat
 
 
-def read_eval(run_dir):
+def read_eval(run_dir, mode="train"):
     """[(env_steps, mean return over the evaluation's episodes)] of eval.csv, sorted by step; of a step's rows the
-    last counts (a resumed run evaluates its checkpoint's step again). Rows that do not parse are skipped."""
+    last counts (a resumed run evaluates its checkpoint's step again). Rows that do not parse are skipped. With
+    evaluation modes (a `mode` column: eval.modes=[train,color_hard,...]) only the rows of `mode`; a file without
+    that column is all training look."""
     points = {}
     with open(run_file(run_dir, "eval.csv"), encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
+            if row.get("mode") not in (None, "", mode) or (row.get("mode") in (None, "") and mode != "train"):
+                continue
             try:
                 points[int(row["env_steps"])] = float(row["episode_return"])
             except (KeyError, ValueError, TypeError):
                 continue
     return sorted(points.items())
+
+
+def eval_modes(run_dir):
+    """The evaluation modes eval.csv holds, in order of first appearance (["train"] without a mode column)."""
+    modes = []
+    with open(run_file(run_dir, "eval.csv"), encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            m = row.get("mode") or "train"
+            if m not in modes:
+                modes.append(m)
+    return modes or ["train"]
 
 
 def last_eval(run_dir):
