@@ -97,6 +97,59 @@ def load_runs(sweep_dir):
     return runs
 
 
+def generalisation(runs):
+    """Rows for the runs evaluated under distraction modes (eval.csv with a `mode` column): per task, agent and mode,
+    the return of each run's last evaluation under that mode, mean and std over runs, beside the training look's,
+    and the generalisation gap (train minus mode) with the mode's share of the train return. [] without modes."""
+    by = {}
+    for r in runs:
+        modes = runfolder.eval_modes(r["dir"])
+        if modes == ["train"]:
+            continue
+        for mode in modes:
+            evals = runfolder.read_eval(r["dir"], mode)
+            if evals:
+                by.setdefault((r["task"], r["agent"]), {}).setdefault(mode, []).append(evals[-1])
+    rows = []
+    for (task, agent), per_mode in sorted(by.items()):
+        train = [v for _, v in per_mode.get("train", [])]
+        train_mean = mean_std(train)[0] if train else None
+        for mode, points in per_mode.items():
+            values = [v for _, v in points]
+            mean, std = mean_std(values)
+            gap = None if train_mean is None or mode == "train" else train_mean - mean
+            share = None if gap is None or train_mean == 0 else mean / train_mean
+            rows.append({"task": task, "agent": agent, "mode": mode, "env_steps": max(s for s, _ in points),
+                         "runs": len(values), "mean": mean, "std": std, "gap": gap, "share": share})
+    return rows
+
+
+def generalisation_markdown(rows):
+    lines = ["## Generalisation: the last evaluation under each look", "",
+             "| task | agent | look | env steps | runs | return | gap to train | share of train |",
+             "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        gap = "" if r["gap"] is None else f"{r['gap']:.1f}"
+        share = "" if r["share"] is None else f"{100 * r['share']:.0f}%"
+        lines.append(f"| {r['task']} | {r['agent']} | {r['mode']} | {r['env_steps']} | {r['runs']} | "
+                     f"{pm(r['mean'], r['std'])} | {gap} | {share} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_generalisation(rows, out_dir):
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, "generalisation.csv"), "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["task", "agent", "mode", "env_steps", "runs", "mean", "std", "gap", "share"])
+        for r in rows:
+            w.writerow([r[k] if r[k] is not None else "" for k in
+                        ("task", "agent", "mode", "env_steps", "runs", "mean", "std", "gap", "share")])
+    text = generalisation_markdown(rows)
+    with open(os.path.join(out_dir, "generalisation.md"), "w", encoding="utf-8") as f:
+        f.write(text)
+    return text
+
+
 def group_runs(runs):
     """Groups by task, agent and every other setting that differs between runs (but the seed and bookkeeping)."""
     keys = set()
@@ -693,6 +746,10 @@ def main(argv):
     write_outputs(rows, out_dir, md_text)
     print(md_text)
     written = ["summary.csv", "summary.md"]
+    gen_rows = generalisation(runs)
+    if gen_rows:
+        print(write_generalisation(gen_rows, out_dir))
+        written += ["generalisation.csv", "generalisation.md"]
     if stats is None:
         print("aggregate.py: warning: no numpy (apt-get install python3-numpy): no statistics", file=sys.stderr)
     else:

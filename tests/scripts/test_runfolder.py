@@ -196,5 +196,38 @@ class DiagnosticsLinkTest(unittest.TestCase):
             shutil.rmtree(tmp)
 
 
+class EvalModesTest(unittest.TestCase):
+    """eval.csv with a `mode` column (eval.modes=[train,...]): read per mode, and aggregate.py's generalisation gap."""
+
+    def test_modes_are_read_apart_and_the_gap_is_train_minus_mode(self):
+        import aggregate
+        tmp = tempfile.mkdtemp(prefix="curlrl_modes_")
+        try:
+            runs = []
+            for i, (train, hard) in enumerate([(100.0, 40.0), (120.0, 60.0)]):
+                run = os.path.join(tmp, f"run{i}")
+                write(os.path.join(run, "eval.csv"), EVAL_HEADER.rstrip("\n") + ",mode\n"
+                      f"0,0,10,1,1,1,train\n0,0,5,1,1,1,color_hard\n"
+                      f"1000,10,{train},1,1,2,train\n1000,10,{hard},1,1,2,color_hard\n")
+                runs.append({"dir": run, "task": "cartpole_swingup", "agent": "curl"})
+            self.assertEqual(runfolder.eval_modes(runs[0]["dir"]), ["train", "color_hard"])
+            self.assertEqual(runfolder.read_eval(runs[0]["dir"]), [(0, 10.0), (1000, 100.0)])
+            self.assertEqual(runfolder.read_eval(runs[0]["dir"], "color_hard"), [(0, 5.0), (1000, 40.0)])
+            rows = {r["mode"]: r for r in aggregate.generalisation(runs)}
+            self.assertAlmostEqual(rows["train"]["mean"], 110.0)
+            self.assertIsNone(rows["train"]["gap"])
+            self.assertAlmostEqual(rows["color_hard"]["mean"], 50.0)
+            self.assertAlmostEqual(rows["color_hard"]["gap"], 60.0)
+            self.assertAlmostEqual(rows["color_hard"]["share"], 50.0 / 110.0)
+            # A file without the column is the training look only; no generalisation rows.
+            plain = os.path.join(tmp, "plain")
+            write(os.path.join(plain, "eval.csv"), EVAL_HEADER + "0,0,7,1,1,1\n")
+            self.assertEqual(runfolder.eval_modes(plain), ["train"])
+            self.assertEqual(runfolder.read_eval(plain, "color_hard"), [])
+            self.assertEqual(aggregate.generalisation([{"dir": plain, "task": "t", "agent": "a"}]), [])
+        finally:
+            shutil.rmtree(tmp)
+
+
 if __name__ == "__main__":
     unittest.main()
