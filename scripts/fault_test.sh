@@ -189,6 +189,17 @@ run "$CURLRL" rollout task=cartpole_swingup policy=file:"$WORK/bad.csv" out="$WO
 expect_error "rollout: malformed first row" "'0.5x' is not a number"
 run "$CURLRL" rollout task=cartpole_swingup policy=file: out="$WORK/r.csv"
 expect_error "rollout: policy=file: without a path" "needs the actions file's path"
+run "$CURLRL" train keep_checkpoints=some run_dir="$WORK/keep"
+expect_error "keep_checkpoints=some" "keep_checkpoints=some: expected a count from 1 to 1000, or all"
+run "$CURLRL" train "eval.modes=[train,video_easy]" distraction.video_dir="$WORK/no_videos" run_dir="$WORK/videos"
+expect_error "eval.modes with a missing video folder" "distraction.video_dir=.*no_videos: no such folder"
+run train "eval.modes=[train,color_hard]" run_dir="$WORK/state_modes"
+expect_error "distraction modes on a state agent" "task.observation=states has none"
+run "$CURLRL" interpret run="$WORK/no_such_run"
+expect_error "interpret on a missing run" "not a curlrl run directory"
+for d in keep videos state_modes; do
+  [ -e "$WORK/$d" ] && fail "refused run $d wrote nothing" "$WORK/$d exists"
+done
 run "$PY" "$REPO/scripts/sweep.py" status "$WORK/no_such_sweep"
 expect_error "sweep.py status on a missing sweep" "no_such_sweep"
 mkdir -p "$WORK/damaged_sweep"; echo '{"runs": [' > "$WORK/damaged_sweep/sweep.json"
