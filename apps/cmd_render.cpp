@@ -7,6 +7,7 @@
 #include "apps/commands.h"
 #include "core/settings.h"
 #include "core/error.h"
+#include "envs/egl_device.h"
 #include "envs/env.h"
 #include "envs/renderer.h"
 #include "envs/task.h"
@@ -37,6 +38,7 @@ int run_render(const Invocation& inv) {
   const int size = kSize(inv.config) > 0 ? static_cast<int>(kSize(inv.config)) : env.image_size;
   const std::string cam_name = kCamera(inv.config).empty() ? env.camera : kCamera(inv.config);
   const int camera = envs::camera_id(task->model(), cam_name);
+  if (env.gl_device >= 0) envs::set_default_egl_device(env.gl_device);
   envs::Renderer renderer(task->model(), size, size, envs::gl_backend_from_env(env.gl_backend), env.render_quality);
   const int64_t seed = train::kSeed(inv.config);
   envs::NumpyRandomState env_rng(static_cast<uint32_t>(seed));

@@ -9,6 +9,7 @@
 #include <mujoco/mjxmacro.h>
 
 #include "core/settings.h"
+#include "envs/egl_device.h"
 
 namespace curlrl::envs {
 namespace {
@@ -29,6 +30,11 @@ const config::Setting<std::string> kCamera{"task.camera", "0", "camera to render
 const config::Setting<std::string> kGlBackend{"task.gl_backend", "auto",
                                               "headless GL backend (the CURLRL_GL environment variable wins)",
                                               {.choices = {"auto", "egl", "osmesa"}, .resumable = true}};
+const config::Setting<int64_t> kGlDevice{
+    "task.gl_device", -1,
+    "EGL device to render on (envs/egl_device.h; CURLRL_EGL_DEVICE wins); -1: the first CUDA GPU EGL lists, else "
+    "the surfaceless platform",
+    {.min = -1, .max = 64, .resumable = true}};
 const config::Setting<std::string> kRenderQuality{
     "task.render_quality", "fast",
     "fast: spheres and capsules tessellated 16x8 and a 1024 shadow map, half the render time, 0.04-0.19/255 mean "
@@ -50,6 +56,7 @@ EnvOptions EnvOptions::from_config(const config::Config& c) {
   o.observation = parse_observation_kind(kObservation(c));
   o.camera = kCamera(c);
   o.gl_backend = parse_gl_backend(kGlBackend(c));
+  o.gl_device = static_cast<int>(kGlDevice(c));
   o.render_quality = parse_render_quality(kRenderQuality(c));
   o.distraction = DistractionOptions::from_config(c, parse_distraction_mode(kDistraction(c)));
   return o;
@@ -78,6 +85,7 @@ Env::Env(std::unique_ptr<Task> task, const EnvOptions& options) : task_(std::mov
     spec_.frame_shape = {3, s, s};
     spec_.observation_shape = {3 * options_.frame_stack, s, s};
     camera_ = camera_id(task_->model(), options_.camera);
+    if (options_.gl_device >= 0) set_default_egl_device(options_.gl_device);
     renderer_ = std::make_unique<Renderer>(task_->model(), s, s, gl_backend_from_env(options_.gl_backend),
                                            options_.render_quality);
     stack_.assign(static_cast<size_t>(3 * s * s * options_.frame_stack), 0);

@@ -24,6 +24,7 @@ struct EnvOptions {
   ObservationKind observation = ObservationKind::kPixels;  // kStates: the state vector, no renderer
   std::string camera = "0";
   GlBackend gl_backend = GlBackend::kAuto;
+  int gl_device = -1;  // EGL device (envs/egl_device.h); -1: a CUDA GPU if EGL lists one, else surfaceless
   RenderQuality render_quality = RenderQuality::kReference;
   // How frames are drawn (envs/distraction.h): task.distraction for training; evaluation switches it per mode.
   DistractionOptions distraction;

@@ -74,18 +74,34 @@ class EglDisplayRef {
 
  private:
   void open() {
-    // Mesa's surfaceless platform needs neither a display server nor a GPU. eglGetPlatformDisplayEXT is an
+    // A device asked for, or a CUDA GPU, through EGL_EXT_platform_device (envs/egl_device.h). Otherwise Mesa's
+    // surfaceless platform, which needs neither a display server nor a GPU. eglGetPlatformDisplayEXT is an
     // EGL_EXT_platform_base client extension; without it, fall back to the default display.
     const char* client_extensions = api_.QueryString(EGL_NO_DISPLAY, EGL_EXTENSIONS);
     EGLDisplay display = EGL_NO_DISPLAY;
     std::string how = "eglGetDisplay(EGL_DEFAULT_DISPLAY)";
-    if (has_extension(client_extensions, "EGL_EXT_platform_base") &&
+    auto get_platform_display =
+        reinterpret_cast<PFNEGLGETPLATFORMDISPLAYEXTPROC>(api_.GetProcAddress("eglGetPlatformDisplayEXT"));
+    std::vector<void*> handles;
+    const std::vector<EglDeviceInfo> devices = enumerate_egl_devices(p_, &handles);
+    EglDeviceChoice choice;
+    try {
+      choice = choose_egl_device(devices, requested_egl_device());
+    } catch (const std::invalid_argument& e) {
+      throw BackendFailure(e.what());
+    }
+    if (choice.index >= 0 && get_platform_display != nullptr) {
+      display = get_platform_display(EGL_PLATFORM_DEVICE_EXT, handles[static_cast<size_t>(choice.index)], nullptr);
+      how = devices[static_cast<size_t>(choice.index)].describe(choice.index) + ", " + choice.reason;
+      if (display == EGL_NO_DISPLAY) throw BackendFailure("no EGL display on " + how);
+    }
+    if (display == EGL_NO_DISPLAY && has_extension(client_extensions, "EGL_EXT_platform_base") &&
         has_extension(client_extensions, "EGL_MESA_platform_surfaceless")) {
       auto get_platform_display =
           reinterpret_cast<PFNEGLGETPLATFORMDISPLAYEXTPROC>(api_.GetProcAddress("eglGetPlatformDisplayEXT"));
       if (get_platform_display != nullptr) {
         display = get_platform_display(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY, nullptr);
-        how = "the surfaceless platform";
+        how = "the surfaceless platform (" + choice.reason + ")";
       }
     }
     if (display == EGL_NO_DISPLAY) {
@@ -100,6 +116,7 @@ class EglDisplayRef {
       throw BackendFailure("eglInitialize on " + how + " failed (" + error + ")");
     }
     const char* vendor = api_.QueryString(display, EGL_VENDOR);
+    p_.display_device = how;
     p_.display = display;
     p_.display_is_mesa = vendor != nullptr && std::strstr(vendor, "Mesa") != nullptr;
   }
@@ -108,6 +125,41 @@ class EglDisplayRef {
   const EglApi& api_;
   EGLDisplay display_ = EGL_NO_DISPLAY;  // the process's display, which lives while this reference does
 };
+
+}  // namespace
+
+std::vector<EglDeviceInfo> enumerate_egl_devices(GlProcess& p, std::vector<void*>* handles) {
+  const EglApi* api = egl_api(p);
+  if (api == nullptr) return {};
+  const char* client = api->QueryString(EGL_NO_DISPLAY, EGL_EXTENSIONS);
+  if (!has_extension(client, "EGL_EXT_platform_device") ||
+      !(has_extension(client, "EGL_EXT_device_enumeration") || has_extension(client, "EGL_EXT_device_base"))) {
+    return {};
+  }
+  auto query_devices = reinterpret_cast<PFNEGLQUERYDEVICESEXTPROC>(api->GetProcAddress("eglQueryDevicesEXT"));
+  auto query_string = reinterpret_cast<PFNEGLQUERYDEVICESTRINGEXTPROC>(api->GetProcAddress("eglQueryDeviceStringEXT"));
+  if (query_devices == nullptr || query_string == nullptr) return {};
+  EGLint n = 0;
+  if (!query_devices(0, nullptr, &n) || n <= 0) return {};
+  std::vector<EGLDeviceEXT> found(static_cast<size_t>(n));
+  if (!query_devices(n, found.data(), &n)) return {};
+  found.resize(static_cast<size_t>(n));
+  std::vector<EglDeviceInfo> out;
+  for (EGLDeviceEXT d : found) {
+    EglDeviceInfo info;
+    const char* ext = query_string(d, EGL_EXTENSIONS);
+    info.extensions = ext != nullptr ? ext : "";
+    if (has_extension(ext, "EGL_EXT_device_drm")) {
+      const char* file = query_string(d, EGL_DRM_DEVICE_FILE_EXT);
+      info.drm_file = file != nullptr ? file : "";
+    }
+    out.push_back(info);
+    if (handles != nullptr) handles->push_back(d);
+  }
+  return out;
+}
+
+namespace {
 
 const EglApi& require_egl(GlProcess& p) {
   const EglApi* api = egl_api(p);

@@ -8,6 +8,9 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <vector>
+
+#include "envs/egl_device.h"
 
 namespace curlrl::envs::gl {
 
@@ -58,12 +61,17 @@ struct GlProcess {
   EGLDisplay display = EGL_NO_DISPLAY;
   bool display_is_mesa = false;
   int display_users = 0;
+  std::string display_device;  // which EGL device the display is on ("the surfaceless platform" otherwise)
   GlLoader loader = GlLoader::kUndecided;
   bool announced_egl = false;
   bool announced_osmesa = false;
 };
 
 GlProcess& gl_process();
+
+// Requires the process mutex. The EGL devices (envs/egl_device.h) with their handles in `handles` (if given); empty
+// when libEGL or the device extensions are missing.
+std::vector<EglDeviceInfo> enumerate_egl_devices(GlProcess& p, std::vector<void*>* handles);
 
 // Requires the process mutex. The loaded API, or nullptr when the library cannot be loaded (the reason is then in
 // p.egl_error or p.osmesa_error). Each library is tried once per process.

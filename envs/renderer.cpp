@@ -227,7 +227,11 @@ struct Renderer::Impl {
     bool& announced = backend_name == "EGL" ? p.announced_egl : p.announced_osmesa;
     if (!announced) {
       announced = true;
-      std::fprintf(stderr, "curlrl: rendering with %s (%s)\n", backend_name.c_str(), gl_renderer.c_str());
+      if (backend_name == "EGL") {
+        std::fprintf(stderr, "curlrl: rendering with EGL (%s) on %s\n", gl_renderer.c_str(), p.display_device.c_str());
+      } else {
+        std::fprintf(stderr, "curlrl: rendering with %s (%s)\n", backend_name.c_str(), gl_renderer.c_str());
+      }
     }
 
     scene = std::make_unique<SceneOwner>(model);
