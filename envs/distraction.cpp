@@ -34,6 +34,8 @@ constexpr const char* kModeNames[] = {"train", "color_easy", "color_hard", "vide
 constexpr float kBackgroundDepth = 0.9999999f;
 
 bool is_plane(const mjvGeom& g) { return g.objtype == mjOBJ_GEOM && g.type == mjGEOM_PLANE; }
+// Geoms sharing a material share a colour draw; a geom without one has its own.
+int colour_key(const mjModel* m, int geom) { return m->geom_matid[geom] >= 0 ? m->geom_matid[geom] : -2 - geom; }
 
 // A rotation of `v` about the unit axis `k` by `angle` (Rodrigues).
 std::array<double, 3> rotate(const std::array<double, 3>& v, const std::array<double, 3>& k, double angle) {
@@ -237,7 +239,7 @@ void Distraction::new_episode() {
       // One draw per material (geoms without one: per geom), in id order so the draws do not depend on the scene.
       for (int g = 0; g < model_->ngeom; ++g) {
         if (model_->geom_type[g] == mjGEOM_PLANE) continue;
-        const int key = model_->geom_matid[g] >= 0 ? model_->geom_matid[g] : -2 - g;
+        const int key = colour_key(model_, g);
         if (e.colour.count(key)) continue;
         e.colour[key] = hard ? std::array<float, 3>{static_cast<float>(u(rng_)), static_cast<float>(u(rng_)),
                                                     static_cast<float>(u(rng_))}
@@ -292,8 +294,7 @@ void Distraction::edit_scene(const mjData* data, mjvScene* scene) const {
           if (hard) g.texid = -1;
           continue;
         }
-        const int key = model_->geom_matid[g.objid] >= 0 ? model_->geom_matid[g.objid] : -2 - g.objid;
-        const auto it = e.colour.find(key);
+        const auto it = e.colour.find(colour_key(model_, g.objid));
         if (it == e.colour.end()) continue;
         for (int c = 0; c < 3; ++c) g.rgba[c] = hard ? it->second[c] : std::clamp(g.rgba[c] + it->second[c], 0.0f, 1.0f);
       }

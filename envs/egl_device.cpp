@@ -14,20 +14,10 @@
 namespace curlrl::envs {
 namespace {
 std::atomic<int> default_device{-1};
-
-bool has_word(const std::string& list, const char* word) {
-  const size_t len = std::strlen(word);
-  for (size_t at = list.find(word); at != std::string::npos; at = list.find(word, at + len)) {
-    const bool starts = at == 0 || list[at - 1] == ' ';
-    const bool ends = at + len == list.size() || list[at + len] == ' ';
-    if (starts && ends) return true;
-  }
-  return false;
-}
 }  // namespace
 
-bool EglDeviceInfo::cuda() const { return has_word(extensions, "EGL_NV_device_cuda"); }
-bool EglDeviceInfo::software() const { return has_word(extensions, "EGL_MESA_device_software"); }
+bool EglDeviceInfo::cuda() const { return gl::has_extension(extensions.c_str(), "EGL_NV_device_cuda"); }
+bool EglDeviceInfo::software() const { return gl::has_extension(extensions.c_str(), "EGL_MESA_device_software"); }
 
 std::string EglDeviceInfo::describe(int index) const {
   std::string kind = cuda() ? "CUDA" : software() ? "software" : "GPU";

@@ -44,7 +44,11 @@ const config::Setting<std::string> kDistraction{
     "task.distraction", "none",
     "train under a visual distraction (envs/distraction.h): none, color_easy, color_hard, video_easy, video_hard, "
     "camera",
-    {.choices = {"none", "color_easy", "color_hard", "video_easy", "video_hard", "camera"}}};
+    {.choices = [] {
+       std::vector<std::string> names = distraction_mode_names();
+       names.front() = "none";  // "train" (the unchanged look) is called none here
+       return names;
+     }()}};
 
 }  // namespace
 

@@ -39,17 +39,6 @@ std::string egl_error_name(EGLint code) {
   }
 }
 
-bool has_extension(const char* list, const char* name) {
-  if (list == nullptr) return false;
-  const size_t len = std::strlen(name);
-  for (const char* at = list; (at = std::strstr(at, name)) != nullptr; at += len) {
-    const bool starts = at == list || at[-1] == ' ';
-    const bool ends = at[len] == '\0' || at[len] == ' ';
-    if (starts && ends) return true;
-  }
-  return false;
-}
-
 // One reference to the process's EGL display: opened and initialised by its first user, terminated when its
 // last user goes away (eglTerminate would destroy every context on it, and eglGetPlatformDisplayEXT returns
 // the same display to every caller). Requires the process mutex around construction and destruction.

@@ -23,6 +23,7 @@
 
 #include <dlfcn.h>
 
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,17 @@ bool promote_to_global(const std::string& library) {
 }
 
 }  // namespace
+
+bool has_extension(const char* list, const char* name) {
+  if (list == nullptr) return false;
+  const size_t len = std::strlen(name);
+  for (const char* at = list; (at = std::strstr(at, name)) != nullptr; at += len) {
+    const bool starts = at == list || at[-1] == ' ';
+    const bool ends = at[len] == '\0' || at[len] == ' ';
+    if (starts && ends) return true;
+  }
+  return false;
+}
 
 GlProcess& gl_process() {
   static auto* process = new GlProcess;

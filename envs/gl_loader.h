@@ -69,6 +69,9 @@ struct GlProcess {
 
 GlProcess& gl_process();
 
+// Whether the space-separated extension list `list` (may be null) names `name` as a whole word.
+bool has_extension(const char* list, const char* name);
+
 // Requires the process mutex. The EGL devices (envs/egl_device.h) with their handles in `handles` (if given); empty
 // when libEGL or the device extensions are missing.
 std::vector<EglDeviceInfo> enumerate_egl_devices(GlProcess& p, std::vector<void*>* handles);

@@ -56,18 +56,27 @@ std::string tick_label(double v) {
   }
   return buf;
 }
-// Text drawn rotated 90 degrees anticlockwise, its centre at (cx, cy) (axis labels).
-void text_vertical(Image& img, const std::string& s, int cx, int cy, double scale = 0.42) {
+// `s` on a white strip rotated 90 degrees anticlockwise (reads bottom to top).
+cv::Mat rotated_text(const std::string& s, double scale) {
   const cv::Size size = text_size(s, scale);
   Image strip(size.width + 4, size.height + 8);
   text(strip, s, 2, size.height + 2, scale);
   cv::Mat rotated;
   cv::rotate(mat(strip), rotated, cv::ROTATE_90_COUNTERCLOCKWISE);
-  const int x0 = std::clamp(cx - rotated.cols / 2, 0, std::max(0, img.width - rotated.cols));
-  const int y0 = std::clamp(cy - rotated.rows / 2, 0, std::max(0, img.height - rotated.rows));
+  return rotated;
+}
+// `piece` copied into `img` with its top-left corner at (x0, y0), x0 and y0 >= 0, cut off at the image's edges.
+void paste(Image& img, const cv::Mat& piece, int x0, int y0) {
+  const int w = std::min(piece.cols, img.width - x0), h = std::min(piece.rows, img.height - y0);
+  if (w <= 0 || h <= 0) return;
   cv::Mat target = mat(img);
-  const cv::Rect r(x0, y0, std::min(rotated.cols, img.width - x0), std::min(rotated.rows, img.height - y0));
-  rotated(cv::Rect(0, 0, r.width, r.height)).copyTo(target(r));
+  piece(cv::Rect(0, 0, w, h)).copyTo(target(cv::Rect(x0, y0, w, h)));
+}
+// Text drawn rotated 90 degrees anticlockwise, its centre at (cx, cy) (axis labels).
+void text_vertical(Image& img, const std::string& s, int cx, int cy, double scale = 0.42) {
+  const cv::Mat rotated = rotated_text(s, scale);
+  paste(img, rotated, std::clamp(cx - rotated.cols / 2, 0, std::max(0, img.width - rotated.cols)),
+        std::clamp(cy - rotated.rows / 2, 0, std::max(0, img.height - rotated.rows)));
 }
 
 // The plot area of a chart and the mapping from data to pixels.
@@ -262,37 +271,28 @@ Image with_border(const Image& image, const uint8_t rgb[3], int thickness) {
   return out;
 }
 
-Image hstack(const std::vector<Image>& images, int pad) {
-  int w = 0, h = 0;
+namespace {
+// Images in a row (horizontal) or a column, `pad` white pixels apart, aligned at the top or the left.
+Image stack(const std::vector<Image>& images, int pad, bool horizontal) {
+  int along = pad * std::max<int>(0, static_cast<int>(images.size()) - 1), across = 0;
   for (const auto& im : images) {
-    w += im.width;
-    h = std::max(h, im.height);
+    along += horizontal ? im.width : im.height;
+    across = std::max(across, horizontal ? im.height : im.width);
   }
-  w += pad * std::max<int>(0, static_cast<int>(images.size()) - 1);
-  Image out(std::max(w, 1), std::max(h, 1));
-  int x = 0;
+  Image out(std::max(horizontal ? along : across, 1), std::max(horizontal ? across : along, 1));
+  int at = 0;
   for (const auto& im : images) {
-    if (im.width > 0) mat(im).copyTo(mat(out)(cv::Rect(x, 0, im.width, im.height)));
-    x += im.width + pad;
+    if (im.width > 0 && im.height > 0) {
+      mat(im).copyTo(mat(out)(cv::Rect(horizontal ? at : 0, horizontal ? 0 : at, im.width, im.height)));
+    }
+    at += (horizontal ? im.width : im.height) + pad;
   }
   return out;
 }
+}  // namespace
 
-Image vstack(const std::vector<Image>& images, int pad) {
-  int w = 0, h = 0;
-  for (const auto& im : images) {
-    h += im.height;
-    w = std::max(w, im.width);
-  }
-  h += pad * std::max<int>(0, static_cast<int>(images.size()) - 1);
-  Image out(std::max(w, 1), std::max(h, 1));
-  int y = 0;
-  for (const auto& im : images) {
-    if (im.height > 0) mat(im).copyTo(mat(out)(cv::Rect(0, y, im.width, im.height)));
-    y += im.height + pad;
-  }
-  return out;
-}
+Image hstack(const std::vector<Image>& images, int pad) { return stack(images, pad, true); }
+Image vstack(const std::vector<Image>& images, int pad) { return stack(images, pad, false); }
 
 Image grid(const std::vector<std::vector<Image>>& rows, const std::vector<std::string>& row_labels,
            const std::string& title, int pad) {
@@ -422,15 +422,8 @@ Image bar_chart(const Bars& bars) {
     }
     const std::string& label = bars.categories[j];
     if (rotate) {
-      const cv::Size size = text_size(label, 0.38);
-      Image strip(size.width + 4, size.height + 8);
-      text(strip, label, 2, size.height + 2, 0.38);
-      cv::Mat rotated;
-      cv::rotate(mat(strip), rotated, cv::ROTATE_90_COUNTERCLOCKWISE);
-      const int x = std::clamp((x0 + x1) / 2 - rotated.cols / 2, 0, img.width - rotated.cols);
-      const int y = f.bottom + 6;
-      const int rows = std::min(rotated.rows, img.height - y);
-      if (rows > 0) rotated(cv::Rect(0, 0, rotated.cols, rows)).copyTo(m(cv::Rect(x, y, rotated.cols, rows)));
+      const cv::Mat rotated = rotated_text(label, 0.38);
+      paste(img, rotated, std::clamp((x0 + x1) / 2 - rotated.cols / 2, 0, img.width - rotated.cols), f.bottom + 6);
     } else {
       text_centred(img, label, (x0 + x1) / 2, f.bottom + 18, 0.38);
     }

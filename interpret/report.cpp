@@ -80,34 +80,30 @@ torch::Tensor actions(const Episode& ep) {
   return t;
 }
 
-// f applied to consecutive row blocks of `x` (and the same rows of `y`), the results concatenated.
+// f applied to consecutive row blocks of `x` and the same rows of `y`, the results concatenated (one tensor alone:
+// encoders::chunked).
 torch::Tensor in_chunks(const torch::Tensor& x, const torch::Tensor& y,
                         const std::function<torch::Tensor(const torch::Tensor&, const torch::Tensor&)>& f) {
   std::vector<torch::Tensor> parts;
   for (int64_t i = 0; i < x.size(0); i += kChunk) {
     const int64_t end = std::min(x.size(0), i + kChunk);
-    parts.push_back(f(x.slice(0, i, end), y.defined() ? y.slice(0, i, end) : y));
+    parts.push_back(f(x.slice(0, i, end), y.slice(0, i, end)));
   }
   return torch::cat(parts);
 }
 
 torch::Tensor encoder_features(encoders::EncoderImpl& encoder, const torch::Tensor& obs) {
   torch::NoGradGuard no_grad;
-  return in_chunks(obs, {}, [&](const torch::Tensor& x, const torch::Tensor&) { return encoder.forward(x); });
+  return encoders::chunked(obs, kChunk, [&](const torch::Tensor& x) { return encoder.forward(x); });
 }
 
-// The newest frame (last 3 channels) of one float observation [3k, H, W] in 0..255.
-Image newest_frame(const torch::Tensor& obs) {
-  const int64_t c = obs.size(0);
-  const torch::Tensor f = obs.slice(0, c - 3, c).clamp(0, 255).round().to(torch::kUInt8).contiguous();
-  return from_chw({f.data_ptr<uint8_t>(), static_cast<size_t>(f.numel())}, static_cast<int>(obs.size(2)),
-                  static_cast<int>(obs.size(1)));
-}
+// The frame at `channel` (3 channels) of one float observation [3k, H, W] in 0..255, and the newest (last) one.
 Image frame_of(const torch::Tensor& obs, int64_t channel) {
   const torch::Tensor f = obs.slice(0, channel, channel + 3).clamp(0, 255).round().to(torch::kUInt8).contiguous();
   return from_chw({f.data_ptr<uint8_t>(), static_cast<size_t>(f.numel())}, static_cast<int>(obs.size(2)),
                   static_cast<int>(obs.size(1)));
 }
+Image newest_frame(const torch::Tensor& obs) { return frame_of(obs, obs.size(0) - 3); }
 
 // Numbers in CSV files: the shortest text that reads back exactly.
 std::string num(double v) { return CsvWriter::format(CsvWriter::Cell(v)); }
@@ -128,7 +124,7 @@ EpisodeSaliency episode_saliency(agents::SacAgent& agent, const torch::Tensor& o
   torch::Tensor fixed_actions;
   {
     torch::NoGradGuard no_grad;
-    fixed_actions = in_chunks(obs, {}, [&](const torch::Tensor& x, const torch::Tensor&) {
+    fixed_actions = encoders::chunked(obs, kChunk, [&](const torch::Tensor& x) {
       return agent.actor()->forward(x, false, /*sample=*/false).mu;
     });
   }

@@ -39,7 +39,7 @@ def read_eval(run_dir, mode="train"):
     points = {}
     with open(run_file(run_dir, "eval.csv"), encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
-            if row.get("mode") not in (None, "", mode) or (row.get("mode") in (None, "") and mode != "train"):
+            if (row.get("mode") or "train") != mode:
                 continue
             try:
                 points[int(row["env_steps"])] = float(row["episode_return"])
