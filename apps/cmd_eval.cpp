@@ -6,8 +6,9 @@
 #include <iostream>
 
 #include "apps/commands.h"
-#include "core/settings.h"
 #include "core/error.h"
+#include "core/settings.h"
+#include "media/video.h"
 #include "train/saved_run.h"
 #include "train/evaluation.h"
 #include "train/trainer.h"
@@ -28,6 +29,7 @@ namespace fs = std::filesystem;
 int run_eval(const Invocation& inv) {
   const std::string run = kRun(inv.config);
   if (run.empty()) throw ConfigError("eval needs run=RUN_DIR");
+  if (!kVideo(inv.config).empty()) media::require_video("eval video=" + kVideo(inv.config));
   const train::SavedRun saved = train::load_saved_run(run, kCheckpoint(inv.config));
   const int64_t episodes = kEpisodes(inv.config) > 0 ? kEpisodes(inv.config) : saved.config.get_int("eval_episodes");
   // The looks to evaluate under come from this command's eval.mode / eval.modes (default: the training look).

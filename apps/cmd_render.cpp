@@ -13,7 +13,8 @@
 #include "envs/task.h"
 #include "train/evaluation.h"
 #include "train/trainer.h"
-#include "train/video.h"
+#include "media/png.h"
+#include "media/video.h"
 
 namespace curlrl::apps {
 namespace {
@@ -33,6 +34,7 @@ int run_render(const Invocation& inv) {
   const bool png = out.size() > 4 && out.substr(out.size() - 4) == ".png";
   const bool mp4 = out.size() > 4 && out.substr(out.size() - 4) == ".mp4";
   if (!png && !mp4) throw ConfigError("render needs out=PATH.mp4 or out=PATH.png");
+  if (mp4) media::require_video("render out=" + out);
   auto task = envs::make_task(inv.config.get_string("task.name"));
   const envs::EnvOptions env = envs::EnvOptions::from_config(inv.config);
   const int size = kSize(inv.config) > 0 ? static_cast<int>(kSize(inv.config)) : env.image_size;
@@ -61,9 +63,9 @@ int run_render(const Invocation& inv) {
   renderer.render(task->data(), camera, frame, &distraction);
   if (png || kQpos0(inv.config)) {
     if (!png) throw ConfigError("qpos0=true renders a single frame: use out=PATH.png");
-    train::write_png(out, frame, size, size);
+    media::write_png(out, frame, size, size);
   } else {
-    train::VideoWriter video(out, size, size, 1.0 / task->control_timestep());
+    media::VideoWriter video(out, size, size, 1.0 / task->control_timestep());
     video.add(frame);
     std::mt19937_64 rng(static_cast<uint64_t>(seed));
     std::uniform_real_distribution<double> uniform(-1.0, 1.0);

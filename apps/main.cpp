@@ -5,11 +5,13 @@
 #include <iostream>
 
 #include "apps/commands.h"
+#include "core/build_info.h"
 #include "core/cpu_tuning.h"
 #include "core/error.h"
 #include "core/io.h"
 #include "core/schema.h"
 #include "core/settings.h"
+#include "media/video.h"
 #include "train/trainer.h"
 
 namespace curlrl::apps {
@@ -102,7 +104,8 @@ int run(int argc, char** argv) {
     return argc < 2 ? 2 : 0;
   }
   if (args[1] == "--version") {
-    std::cout << "curlrl " << CURLRL_VERSION << "\n";
+    std::cout << "curlrl " << CURLRL_VERSION << "\ncommit: " << kBuildCommit << "\nlibtorch: " << kLibTorchVersion
+              << "\nvideos: " << media::video_support() << "\n";
     return 0;
   }
   const Command* cmd = nullptr;

@@ -8,13 +8,11 @@
 #include <filesystem>
 #include <map>
 #include <numbers>
-#include <opencv2/core.hpp>
-#include <opencv2/imgproc.hpp>
-#include <opencv2/videoio.hpp>
 #include <stdexcept>
 
 #include "core/error.h"
 #include "core/settings.h"
+#include "media/video.h"
 
 namespace curlrl::envs {
 namespace {
@@ -81,6 +79,7 @@ DistractionOptions DistractionOptions::from_config(const config::Config& config,
 std::vector<std::string> video_files(const std::string& dir) {
   namespace fs = std::filesystem;
   const std::string key = "distraction.video_dir=" + dir;
+  media::require_video(key);
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw Error(key + ": no such folder");
   std::vector<std::string> files;
@@ -98,9 +97,7 @@ std::vector<std::string> video_files(const std::string& dir) {
         std::end(kExtensions)) {
       continue;  // not a video container (OpenCV would try, and complain on stderr)
     }
-    cv::VideoCapture cap(f);
-    cv::Mat frame;
-    if (cap.isOpened() && cap.read(frame) && !frame.empty()) videos.push_back(f);
+    if (media::readable_video(f)) videos.push_back(f);
   }
   if (videos.empty()) {
     throw Error(key + ": " + (files.empty() ? "the folder is empty" : "none of its " + std::to_string(files.size()) +
@@ -199,20 +196,12 @@ std::vector<uint8_t> procedural_tile(int w, int h, int kind, std::mt19937_64& rn
 // Frames from one video file, starting at `start`, scaled to cover w x h and centre-cropped, top-down RGB; a clip
 // shorter than `count` is played back and forth.
 std::vector<std::vector<uint8_t>> video_frames(const std::string& file, int w, int h, double start_fraction, int count) {
-  cv::VideoCapture cap(file);
-  if (!cap.isOpened()) throw Error("distraction.video_dir: cannot open " + file);
-  const double n = cap.get(cv::CAP_PROP_FRAME_COUNT);
-  if (n > count) cap.set(cv::CAP_PROP_POS_FRAMES, std::floor(start_fraction * (n - count)));
   std::vector<std::vector<uint8_t>> frames;
-  cv::Mat bgr, rgb, scaled;
-  while (static_cast<int>(frames.size()) < count && cap.read(bgr) && !bgr.empty()) {
-    const double s = std::max(static_cast<double>(w) / bgr.cols, static_cast<double>(h) / bgr.rows);
-    const int sw = std::max(w, static_cast<int>(std::ceil(bgr.cols * s))), sh = std::max(h, static_cast<int>(std::ceil(bgr.rows * s)));
-    cv::resize(bgr, scaled, cv::Size(sw, sh), 0, 0, cv::INTER_AREA);
-    cv::cvtColor(scaled(cv::Rect((sw - w) / 2, (sh - h) / 2, w, h)), rgb, cv::COLOR_BGR2RGB);
-    frames.emplace_back(rgb.data, rgb.data + static_cast<size_t>(w) * h * 3);
+  try {
+    frames = media::read_video(file, w, h, start_fraction, count);
+  } catch (const Error& e) {
+    throw Error(std::string("distraction.video_dir: ") + e.what());
   }
-  if (frames.empty()) throw Error("distraction.video_dir: " + file + " has no frame OpenCV can decode");
   const size_t have = frames.size();
   frames.reserve(static_cast<size_t>(count));
   const size_t period = have > 1 ? 2 * have - 2 : 1;  // back and forth: 0 .. have-1 .. 1, 0 ..

@@ -1,46 +1,27 @@
 #include "interpret/draw.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <limits>
-#include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
 #include <stdexcept>
-
-#include "core/error.h"
 
 namespace curlrl::interpret {
 namespace {
 
-// A view of an Image as an OpenCV matrix (RGB order throughout; BGR only when writing files).
-cv::Mat mat(Image& image) { return cv::Mat(image.height, image.width, CV_8UC3, image.rgb.data()); }
-cv::Mat mat(const Image& image) {
-  return cv::Mat(image.height, image.width, CV_8UC3, const_cast<uint8_t*>(image.rgb.data()));
-}
-Image from_mat(const cv::Mat& m) {
-  Image out(m.cols, m.rows);
-  m.copyTo(mat(out));
-  return out;
-}
-cv::Scalar colour(const uint8_t c[3]) { return cv::Scalar(c[0], c[1], c[2]); }
-const cv::Scalar kBlack(0, 0, 0), kGrey(120, 120, 120), kLightGrey(225, 225, 225);
-constexpr int kFont = cv::FONT_HERSHEY_SIMPLEX;
+using media::Box;
+constexpr uint8_t kBlack[3] = {0, 0, 0}, kGrey[3] = {120, 120, 120}, kLightGrey[3] = {225, 225, 225},
+                  kShade[3] = {238, 238, 238};
 
-void text(Image& img, const std::string& s, int x, int y, double scale = 0.42, const cv::Scalar& c = kBlack,
-          int thickness = 1) {
-  cv::Mat m = mat(img);
-  cv::putText(m, s, {x, y}, kFont, scale, c, thickness, cv::LINE_AA);
+// All text is the built-in pixel font at scale 1; titles are bold.
+void text(Image& img, const std::string& s, int x, int baseline, const uint8_t* c = kBlack, bool bold = false) {
+  media::draw_text(img, s, x, baseline, c, 1, bold);
 }
-cv::Size text_size(const std::string& s, double scale = 0.42, int thickness = 1) {
-  int baseline = 0;
-  return cv::getTextSize(s, kFont, scale, thickness, &baseline);
-}
+int text_width(const std::string& s, bool bold = false) { return media::text_width(s, 1, bold); }
 // Text centred on x.
-void text_centred(Image& img, const std::string& s, int cx, int y, double scale = 0.42, int thickness = 1) {
-  text(img, s, cx - text_size(s, scale, thickness).width / 2, y, scale, kBlack, thickness);
+void text_centred(Image& img, const std::string& s, int cx, int baseline, bool bold = false) {
+  text(img, s, cx - text_width(s, bold) / 2, baseline, kBlack, bold);
 }
 // A tick label: few significant digits, no trailing zeros.
 std::string tick_label(double v) {
@@ -56,27 +37,17 @@ std::string tick_label(double v) {
   }
   return buf;
 }
-// `s` on a white strip rotated 90 degrees anticlockwise (reads bottom to top).
-cv::Mat rotated_text(const std::string& s, double scale) {
-  const cv::Size size = text_size(s, scale);
-  Image strip(size.width + 4, size.height + 8);
-  text(strip, s, 2, size.height + 2, scale);
-  cv::Mat rotated;
-  cv::rotate(mat(strip), rotated, cv::ROTATE_90_COUNTERCLOCKWISE);
-  return rotated;
+// `s` on a white strip turned 90 degrees anticlockwise (reads bottom to top).
+Image rotated_text(const std::string& s) {
+  Image strip(text_width(s) + 4, media::text_cap_height() + 6);
+  text(strip, s, 2, media::text_cap_height() + 2);
+  return media::rotate_left(strip);
 }
-// `piece` copied into `img` with its top-left corner at (x0, y0), x0 and y0 >= 0, cut off at the image's edges.
-void paste(Image& img, const cv::Mat& piece, int x0, int y0) {
-  const int w = std::min(piece.cols, img.width - x0), h = std::min(piece.rows, img.height - y0);
-  if (w <= 0 || h <= 0) return;
-  cv::Mat target = mat(img);
-  piece(cv::Rect(0, 0, w, h)).copyTo(target(cv::Rect(x0, y0, w, h)));
-}
-// Text drawn rotated 90 degrees anticlockwise, its centre at (cx, cy) (axis labels).
-void text_vertical(Image& img, const std::string& s, int cx, int cy, double scale = 0.42) {
-  const cv::Mat rotated = rotated_text(s, scale);
-  paste(img, rotated, std::clamp(cx - rotated.cols / 2, 0, std::max(0, img.width - rotated.cols)),
-        std::clamp(cy - rotated.rows / 2, 0, std::max(0, img.height - rotated.rows)));
+// Text turned 90 degrees anticlockwise, its centre at (cx, cy) (axis labels).
+void text_vertical(Image& img, const std::string& s, int cx, int cy) {
+  const Image rotated = rotated_text(s);
+  media::paste(img, rotated, std::clamp(cx - rotated.width / 2, 0, std::max(0, img.width - rotated.width)),
+               std::clamp(cy - rotated.height / 2, 0, std::max(0, img.height - rotated.height)));
 }
 
 // The plot area of a chart and the mapping from data to pixels.
@@ -105,19 +76,18 @@ std::pair<double, double> data_range(const std::vector<const std::vector<double>
 }
 
 void draw_y_axis(Image& img, const Frame& f, const std::vector<double>& ticks, const std::string& y_label) {
-  cv::Mat m = mat(img);
   for (double t : ticks) {
     const int y = f.py(t);
     if (y < f.top - 1 || y > f.bottom + 1) continue;
-    cv::line(m, {f.left, y}, {f.right, y}, kLightGrey, 1);
+    media::fill_box(img, {f.left, y, f.right, y}, kLightGrey);
     const std::string s = tick_label(t);
-    text(img, s, f.left - 6 - text_size(s).width, y + 4);
+    text(img, s, f.left - 6 - text_width(s), y + 4);
   }
   if (!y_label.empty()) text_vertical(img, y_label, 12, (f.top + f.bottom) / 2);
 }
 
 // `s` broken at spaces into lines no wider than `width` pixels (a word longer than that gets a line of its own).
-std::vector<std::string> wrap(const std::string& s, int width, double scale) {
+std::vector<std::string> wrap(const std::string& s, int width, bool bold) {
   std::vector<std::string> lines;
   std::string line;
   size_t pos = 0;
@@ -126,7 +96,7 @@ std::vector<std::string> wrap(const std::string& s, int width, double scale) {
     if (next == std::string::npos) next = s.size();
     const std::string word = s.substr(pos, next - pos);
     const std::string joined = line.empty() ? word : line + " " + word;
-    if (!line.empty() && text_size(joined, scale).width > width) {
+    if (!line.empty() && text_width(joined, bold) > width) {
       lines.push_back(line);
       line = word;
     } else {
@@ -138,20 +108,19 @@ std::vector<std::string> wrap(const std::string& s, int width, double scale) {
   return lines;
 }
 
-constexpr double kTitleScale = 0.5;
-constexpr int kTitleLine = 20, kLegendLine = 18;
+constexpr int kTitleLine = 14, kLegendLine = 16;
 
-// Title lines, centred, from the top of `img`; returns the height they took.
+// Title lines, bold and centred, from the top of `img`; returns the height they took.
 int draw_title(Image& img, const std::string& title) {
   if (title.empty()) return 0;
-  const auto lines = wrap(title, img.width - 20, kTitleScale);
+  const auto lines = wrap(title, img.width - 20, true);
   for (size_t i = 0; i < lines.size(); ++i) {
-    text_centred(img, lines[i], img.width / 2, 18 + kTitleLine * static_cast<int>(i), kTitleScale, 1);
+    text_centred(img, lines[i], img.width / 2, 16 + kTitleLine * static_cast<int>(i), true);
   }
-  return 8 + kTitleLine * static_cast<int>(lines.size());
+  return 10 + kTitleLine * static_cast<int>(lines.size());
 }
 int title_height(int width, const std::string& title) {
-  return title.empty() ? 0 : 8 + kTitleLine * static_cast<int>(wrap(title, width - 20, kTitleScale).size());
+  return title.empty() ? 0 : 10 + kTitleLine * static_cast<int>(wrap(title, width - 20, true).size());
 }
 
 // The legend's entries laid out left to right in rows across [x0, x1]; draws them from y0 when `draw`, and returns
@@ -161,7 +130,7 @@ int legend(Image& img, const std::vector<Series>& series, int x0, int x1, int y0
   bool any = false;
   for (const auto& s : series) {
     if (s.label.empty()) continue;
-    const int w = 34 + text_size(s.label, 0.4).width + 18;
+    const int w = 34 + text_width(s.label) + 18;
     if (!any || x + w > x1) {
       x = x0;
       ++rows;
@@ -169,13 +138,11 @@ int legend(Image& img, const std::vector<Series>& series, int x0, int x1, int y0
     any = true;
     const int y = y0 + kLegendLine * rows - 5;
     if (draw) {
-      cv::Mat m = mat(img);
-      if (s.dashed) {
-        for (int d = 0; d < 26; d += 10) cv::line(m, {x + d, y - 4}, {x + d + 6, y - 4}, colour(s.color), 2, cv::LINE_AA);
-      } else {
-        cv::line(m, {x, y - 4}, {x + 26, y - 4}, colour(s.color), 2, cv::LINE_AA);
+      const int step = s.dashed ? 10 : 26, dash = s.dashed ? 6 : 26;
+      for (int d = 0; d < 26; d += step) {
+        media::draw_line(img, x + d, y - 4, x + d + dash, y - 4, s.color, 2, media::whole(img));
       }
-      text(img, s.label, x + 32, y, 0.4);
+      text(img, s.label, x + 32, y);
     }
     x += w;
   }
@@ -216,58 +183,43 @@ std::vector<double> nice_ticks(double lo, double hi, int target) {
   return out;
 }
 
-Image from_chw(std::span<const uint8_t> chw, int width, int height) {
-  const size_t plane = static_cast<size_t>(width) * height;
-  if (chw.size() < 3 * plane) throw std::invalid_argument("from_chw: fewer bytes than 3 x width x height");
-  Image out(width, height);
-  for (size_t i = 0; i < plane; ++i) {
-    for (size_t c = 0; c < 3; ++c) out.rgb[3 * i + c] = chw[c * plane + i];
-  }
+namespace {
+// The inferno colour map (matplotlib's) at 17 evenly spaced levels, linearly interpolated between them.
+constexpr uint8_t kInferno[17][3] = {{0, 0, 4},       {11, 7, 36},    {33, 12, 74},   {61, 9, 101},   {87, 16, 110},
+                                     {113, 25, 110},  {138, 34, 106}, {163, 44, 97},  {188, 55, 84},  {210, 70, 68},
+                                     {228, 90, 49},   {241, 115, 29}, {249, 142, 9},  {252, 172, 17}, {249, 203, 53},
+                                     {242, 234, 105}, {252, 255, 164}};
+std::array<double, 3> inferno(double v) {
+  const double at = std::clamp(v, 0.0, 1.0) * 16;
+  const int i = std::min(15, static_cast<int>(at));
+  const double t = at - i;
+  std::array<double, 3> out{};
+  for (int c = 0; c < 3; ++c) out[c] = (1 - t) * kInferno[i][c] + t * kInferno[i + 1][c];
   return out;
 }
-
-std::vector<uint8_t> to_chw(const Image& image) {
-  const size_t plane = static_cast<size_t>(image.width) * image.height;
-  std::vector<uint8_t> out(3 * plane);
-  for (size_t i = 0; i < plane; ++i) {
-    for (size_t c = 0; c < 3; ++c) out[c * plane + i] = image.rgb[3 * i + c];
-  }
-  return out;
-}
-
-Image upscale(const Image& image, int factor) {
-  cv::Mat big;
-  cv::resize(mat(image), big, cv::Size(image.width * factor, image.height * factor), 0, 0, cv::INTER_NEAREST);
-  return from_mat(big);
-}
+}  // namespace
 
 Image heat_overlay(const Image& frame, std::span<const float> map, float scale) {
   const int w = frame.width, h = frame.height;
   if (map.size() != static_cast<size_t>(w) * h) throw std::invalid_argument("heat_overlay: map and frame differ in size");
-  cv::Mat level(h, w, CV_8UC1);
   const float s = scale > 0 ? scale : 1.0f;
+  Image out(w, h);
   for (int y = 0; y < h; ++y) {
     for (int x = 0; x < w; ++x) {
-      const float v = std::clamp(map[static_cast<size_t>(y) * w + x] / s, 0.0f, 1.0f);
-      level.at<uint8_t>(y, x) = static_cast<uint8_t>(std::lround(v * 255.0f));
+      const uint8_t* p = frame.at(x, y);
+      const double grey = 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
+      const auto heat = inferno(map[static_cast<size_t>(y) * w + x] / s);
+      for (int c = 0; c < 3; ++c) {
+        out.at(x, y)[c] = static_cast<uint8_t>(std::clamp(std::lround(0.45 * grey + 0.55 * heat[c]), 0L, 255L));
+      }
     }
   }
-  cv::Mat heat_bgr, heat;
-  cv::applyColorMap(level, heat_bgr, cv::COLORMAP_INFERNO);
-  cv::cvtColor(heat_bgr, heat, cv::COLOR_BGR2RGB);
-  cv::Mat grey, grey3;
-  cv::cvtColor(mat(frame), grey, cv::COLOR_RGB2GRAY);
-  cv::cvtColor(grey, grey3, cv::COLOR_GRAY2RGB);
-  cv::Mat out;
-  cv::addWeighted(grey3, 0.45, heat, 0.55, 0.0, out);
-  return from_mat(out);
+  return out;
 }
 
 Image with_border(const Image& image, const uint8_t rgb[3], int thickness) {
   Image out = image;
-  cv::Mat m = mat(out);
-  const int t = std::max(1, thickness);
-  cv::rectangle(m, {t / 2, t / 2}, {out.width - 1 - t / 2, out.height - 1 - t / 2}, colour(rgb), t);
+  media::frame_box(out, media::whole(out), rgb, thickness);
   return out;
 }
 
@@ -282,9 +234,7 @@ Image stack(const std::vector<Image>& images, int pad, bool horizontal) {
   Image out(std::max(horizontal ? along : across, 1), std::max(horizontal ? across : along, 1));
   int at = 0;
   for (const auto& im : images) {
-    if (im.width > 0 && im.height > 0) {
-      mat(im).copyTo(mat(out)(cv::Rect(horizontal ? at : 0, horizontal ? 0 : at, im.width, im.height)));
-    }
+    media::paste(out, im, horizontal ? at : 0, horizontal ? 0 : at);
     at += (horizontal ? im.width : im.height) + pad;
   }
   return out;
@@ -306,7 +256,7 @@ Image grid(const std::vector<std::vector<Image>>& rows, const std::vector<std::s
     }
   }
   int label_w = 0;
-  for (const auto& l : row_labels) label_w = std::max(label_w, text_size(l).width + 10);
+  for (const auto& l : row_labels) label_w = std::max(label_w, text_width(l) + 10);
   const int w = label_w + static_cast<int>(cols) * (cell_w + pad) + pad;
   const int title_h = title_height(w, title);
   const int h = title_h + static_cast<int>(rows.size()) * (cell_h + pad) + pad;
@@ -314,28 +264,20 @@ Image grid(const std::vector<std::vector<Image>>& rows, const std::vector<std::s
   draw_title(out, title);
   for (size_t r = 0; r < rows.size(); ++r) {
     const int y = title_h + pad + static_cast<int>(r) * (cell_h + pad);
-    if (r < row_labels.size()) text(out, row_labels[r], 4, y + cell_h / 2 + 5);
+    if (r < row_labels.size()) text(out, row_labels[r], 4, y + cell_h / 2 + 4);
     for (size_t c = 0; c < rows[r].size(); ++c) {
       const Image& im = rows[r][c];
       const int x = label_w + pad + static_cast<int>(c) * (cell_w + pad);
-      if (im.width > 0) mat(im).copyTo(mat(out)(cv::Rect(x, y, im.width, im.height)));
+      media::paste(out, im, x, y);
     }
   }
   return out;
 }
 
 Image caption_above(const Image& image, const std::string& caption) {
-  Image strip(image.width, 24);
-  text(strip, caption, 6, 17, 0.45);
+  Image strip(image.width, 20);
+  text(strip, caption, 6, 14);
   return vstack({strip, image});
-}
-
-void write_png(const std::string& path, const Image& image) {
-  cv::Mat bgr;
-  cv::cvtColor(mat(image), bgr, cv::COLOR_RGB2BGR);
-  const std::string tmp = path + ".tmp.png";
-  if (!cv::imwrite(tmp, bgr)) throw Error("cannot write " + path);
-  std::filesystem::rename(tmp, path);
 }
 
 Image line_chart(const Chart& chart) {
@@ -354,44 +296,40 @@ Image line_chart(const Chart& chart) {
   }
   const int top = header(img, chart.title, chart.series, 70, chart.width - 20);
   Frame f{70, top, chart.width - 20, chart.height - 48, x_lo, x_hi, y_lo, y_hi};
-  cv::Mat m = mat(img);
   if (chart.band_from >= 0 && chart.band_from < x_hi) {
     const int x0 = std::max(f.left, f.px(chart.band_from));
-    cv::rectangle(m, {x0, f.top}, {f.right, f.bottom}, cv::Scalar(238, 238, 238), cv::FILLED);
-    if (!chart.band_label.empty()) text(img, chart.band_label, x0 + 4, f.bottom - 6, 0.36, kGrey);
+    media::fill_box(img, {x0, f.top, f.right, f.bottom}, kShade);
+    if (!chart.band_label.empty()) text(img, chart.band_label, x0 + 4, f.bottom - 6, kGrey);
   }
   draw_y_axis(img, f, nice_ticks(y_lo, y_hi), chart.y_label);
   for (double t : nice_ticks(x_lo, x_hi, 8)) {
     const int x = f.px(t);
-    cv::line(m, {x, f.bottom}, {x, f.bottom + 4}, kBlack, 1);
-    text_centred(img, tick_label(t), x, f.bottom + 18);
+    media::fill_box(img, {x, f.bottom, x, f.bottom + 4}, kBlack);
+    text_centred(img, tick_label(t), x, f.bottom + 17);
   }
-  cv::rectangle(m, {f.left, f.top}, {f.right, f.bottom}, kBlack, 1);
-  const cv::Rect clip(f.left, f.top, f.right - f.left + 1, f.bottom - f.top + 1);
-  cv::Mat inside = m(clip);
+  media::frame_box(img, {f.left, f.top, f.right, f.bottom}, kBlack);
+  const Box inside{f.left, f.top, f.right, f.bottom};
   for (const auto& s : chart.series) {
-    std::vector<cv::Point> pts;
+    std::vector<std::array<int, 2>> pts;
     for (size_t i = 0; i < s.x.size() && i < s.y.size(); ++i) {
-      if (std::isfinite(s.x[i]) && std::isfinite(s.y[i])) {
-        pts.push_back({f.px(s.x[i]) - f.left, f.py(s.y[i]) - f.top});
-      }
+      if (std::isfinite(s.x[i]) && std::isfinite(s.y[i])) pts.push_back({f.px(s.x[i]), f.py(s.y[i])});
     }
     for (size_t i = 1; i < pts.size(); ++i) {
       if (s.dashed && (i / 3) % 2 == 1) continue;
-      cv::line(inside, pts[i - 1], pts[i], colour(s.color), 2, cv::LINE_AA);
+      media::draw_line(img, pts[i - 1][0], pts[i - 1][1], pts[i][0], pts[i][1], s.color, 2, inside);
     }
     if (s.markers || pts.size() == 1) {
-      for (const auto& p : pts) cv::circle(inside, p, 3, colour(s.color), cv::FILLED, cv::LINE_AA);
+      for (const auto& p : pts) media::fill_disc(img, p[0], p[1], 3, s.color, inside);
     }
   }
-  text_centred(img, chart.x_label, (f.left + f.right) / 2, chart.height - 10);
+  text_centred(img, chart.x_label, (f.left + f.right) / 2, chart.height - 12);
   return img;
 }
 
 Image bar_chart(const Bars& bars) {
   Image img(bars.width, bars.height);
   int longest = 0;
-  for (const auto& c : bars.categories) longest = std::max(longest, text_size(c, 0.38).width);
+  for (const auto& c : bars.categories) longest = std::max(longest, text_width(c));
   const size_t n_cat = bars.categories.size();
   const int plot_w = bars.width - 90;
   const int slot = n_cat > 0 ? plot_w / static_cast<int>(n_cat) : plot_w;
@@ -399,7 +337,6 @@ Image bar_chart(const Bars& bars) {
   const int label_h = rotate ? longest + 12 : 24;
   const int top = header(img, bars.title, bars.series, 70, bars.width - 20);
   Frame f{70, top, bars.width - 20, bars.height - label_h - 10, 0, static_cast<double>(n_cat), bars.y_lo, bars.y_hi};
-  cv::Mat m = mat(img);
   draw_y_axis(img, f, nice_ticks(bars.y_lo, bars.y_hi), bars.y_label);
   const size_t n_series = std::max<size_t>(1, bars.series.size());
   for (size_t j = 0; j < n_cat; ++j) {
@@ -411,25 +348,25 @@ Image bar_chart(const Bars& bars) {
       const double v = j < ser.y.size() ? ser.y[j] : std::nan("");
       const int bx = x0 + gap + static_cast<int>(s) * bar_w;
       if (!std::isfinite(v)) {
-        text(img, "n/a", bx, f.bottom - 4, 0.3, kGrey);
+        text(img, "n/a", bx, f.bottom - 4, kGrey);
         continue;
       }
       const double clipped = std::clamp(v, bars.y_lo, bars.y_hi);
       const int y_base = f.py(std::clamp(0.0, bars.y_lo, bars.y_hi));
       const int y_top = f.py(clipped);
-      cv::rectangle(m, {bx, std::min(y_base, y_top)}, {bx + bar_w - 2, std::max(y_base, y_top)}, colour(ser.color),
-                    cv::FILLED);
+      media::fill_box(img, {bx, std::min(y_base, y_top), bx + bar_w - 2, std::max(y_base, y_top)}, ser.color);
     }
     const std::string& label = bars.categories[j];
     if (rotate) {
-      const cv::Mat rotated = rotated_text(label, 0.38);
-      paste(img, rotated, std::clamp((x0 + x1) / 2 - rotated.cols / 2, 0, img.width - rotated.cols), f.bottom + 6);
+      const Image rotated = rotated_text(label);
+      media::paste(img, rotated, std::clamp((x0 + x1) / 2 - rotated.width / 2, 0, img.width - rotated.width),
+                   f.bottom + 6);
     } else {
-      text_centred(img, label, (x0 + x1) / 2, f.bottom + 18, 0.38);
+      text_centred(img, label, (x0 + x1) / 2, f.bottom + 17);
     }
   }
-  if (bars.y_lo < 0 && bars.y_hi > 0) cv::line(m, {f.left, f.py(0)}, {f.right, f.py(0)}, kBlack, 1);
-  cv::rectangle(m, {f.left, f.top}, {f.right, f.bottom}, kBlack, 1);
+  if (bars.y_lo < 0 && bars.y_hi > 0) media::fill_box(img, {f.left, f.py(0), f.right, f.py(0)}, kBlack);
+  media::frame_box(img, {f.left, f.top, f.right, f.bottom}, kBlack);
   return img;
 }
 

@@ -1,5 +1,5 @@
-// Pictures for `curlrl interpret`: RGB images, heat maps over frames, labelled grids, and simple line and bar charts,
-// drawn with OpenCV (kept out of this header) so that the command needs no Python.
+// Pictures for `curlrl interpret`: heat maps over frames, labelled grids, and simple line and bar charts, drawn with
+// media/image.h's primitives so that the command needs neither Python nor OpenCV.
 #pragma once
 
 #include <cstdint>
@@ -7,24 +7,18 @@
 #include <string>
 #include <vector>
 
+#include "media/image.h"
+#include "media/png.h"
+
 namespace curlrl::interpret {
 
-// An 8-bit RGB image, rows top to bottom, pixels interleaved (HWC).
-struct Image {
-  int width = 0, height = 0;
-  std::vector<uint8_t> rgb;
-  Image() = default;
-  Image(int w, int h, uint8_t fill = 255) : width(w), height(h), rgb(static_cast<size_t>(w) * h * 3, fill) {}
-  uint8_t* at(int x, int y) { return rgb.data() + (static_cast<size_t>(y) * width + x) * 3; }
-  const uint8_t* at(int x, int y) const { return rgb.data() + (static_cast<size_t>(y) * width + x) * 3; }
-};
+// Images, their conversions and PNG files come from media/ (drawn and written the same way with or without OpenCV).
+using media::from_chw;
+using media::Image;
+using media::to_chw;
+using media::upscale;
+using media::write_png;
 
-// One RGB frame stored channels first (3 x h x w, as the renderer writes it).
-Image from_chw(std::span<const uint8_t> chw, int width, int height);
-// Channels first again (for train::VideoWriter).
-std::vector<uint8_t> to_chw(const Image& image);
-// Nearest-neighbour enlargement by an integer factor (pixels stay visible as pixels).
-Image upscale(const Image& image, int factor);
 // `map` (height x width, row-major, >= 0) divided by `scale`, clipped to [0, 1], coloured with the inferno colour map
 // and blended over a grey copy of `frame` (0.45 frame, 0.55 heat) so the scene stays readable under it.
 Image heat_overlay(const Image& frame, std::span<const float> map, float scale);
@@ -41,8 +35,6 @@ Image vstack(const std::vector<Image>& images, int pad = 0);
 
 // `image` with a line of text on a white strip above it.
 Image caption_above(const Image& image, const std::string& caption);
-
-void write_png(const std::string& path, const Image& image);
 
 // Line charts. A series with `dashed` draws a dashed line; `band_from` >= 0 shades the x range from there to the
 // right edge (what the chart's note says about it).

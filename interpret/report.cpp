@@ -22,7 +22,7 @@
 #include "train/checkpoint.h"
 #include "train/evaluation.h"
 #include "train/saved_run.h"
-#include "train/video.h"
+#include "media/video.h"
 
 namespace curlrl::interpret {
 namespace fs = std::filesystem;
@@ -190,8 +190,11 @@ void write_saliency(agents::SacAgent& agent, const torch::Tensor& obs, const env
   const float vc = display_scale(video_critic), va = display_scale(video_actor);
   constexpr int kUp = 3;
   const int64_t t_count = obs.size(0);
-  {
-    std::unique_ptr<train::VideoWriter> writer;
+  if (!media::has_video()) {
+    report.notes.push_back("saliency.mp4 was skipped: videos need OpenCV, and this curlrl was built with "
+                           "-DCURLRL_WITH_OPENCV=OFF. saliency.png shows six moments of the episode.");
+  } else {
+    std::unique_ptr<media::VideoWriter> writer;
     const double fps = std::clamp(1.0 / (env.task().control_timestep() * env.spec().action_repeat), 5.0, 30.0);
     for (int64_t t = 0; t < t_count; ++t) {
       const Image frame = newest_frame(obs[t]);
@@ -201,18 +204,18 @@ void write_saliency(agents::SacAgent& agent, const torch::Tensor& obs, const env
       const Image shown = caption_above(row, "step " + std::to_string(t + 1) + "/" + std::to_string(t_count) +
                                                  ":  frame  |  critic saliency  |  actor saliency" +
                                                  (smooth ? "  (SmoothGrad)" : "  (gradient)"));
-      if (!writer) writer = std::make_unique<train::VideoWriter>((out / "saliency.mp4").string(), shown.width,
+      if (!writer) writer = std::make_unique<media::VideoWriter>((out / "saliency.mp4").string(), shown.width,
                                                                  shown.height, fps);
       writer->add(to_chw(shown));
     }
     writer->close();
+    report.add("saliency.mp4",
+               "The first episode, frame by frame: the frame the agent saw (the newest of its stack, centre crop), "
+               "the critic's saliency (|dQ(s, pi(s))/ds|) and the actor's (|d mean action/ds|) as heat maps over it.\n"
+               "Bright pixels change the output most; " +
+                   std::string(smooth ? "SmoothGrad maps, " : "plain gradients, ") +
+                   "scaled by the episode's 99th percentile so frames compare.");
   }
-  report.add("saliency.mp4",
-             "The first episode, frame by frame: the frame the agent saw (the newest of its stack, centre crop), the "
-             "critic's saliency (|dQ(s, pi(s))/ds|) and the actor's (|d mean action/ds|) as heat maps over it.\n"
-             "Bright pixels change the output most; " +
-                 std::string(smooth ? "SmoothGrad maps, " : "plain gradients, ") +
-                 "scaled by the episode's 99th percentile so frames compare.");
   // The grid: kMoments moments spread over the episode.
   std::vector<std::vector<Image>> rows(smooth ? 5 : 3);
   std::vector<std::string> labels = {"frame", "critic gradient", "actor gradient"};

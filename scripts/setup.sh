@@ -8,7 +8,8 @@ packages=(
   libopenblas0-openmp          # fast BLAS for LibTorch; without it the reference BLAS is ~20x slower
   libmujoco-dev libqhull-dev   # MuJoCo 2.2.2 (its CMake package needs qhull's headers)
   libegl-dev libegl-mesa0 libgl1-mesa-dri libosmesa6-dev libgl-dev   # headless GL: EGL (Mesa) and OSMesa
-  libopencv-dev                # videos and images
+  liblodepng-dev               # PNG pictures
+  libopencv-dev                # videos (optional: scripts/build.sh --without-opencv builds without it)
   libcxxopts-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev     # libFuzzer and the sanitizers for scripts/fuzz.sh

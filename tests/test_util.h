@@ -77,6 +77,8 @@ inline config::Config project_config(const std::vector<std::string>& overrides =
 
 #ifdef CURLRL_BINARY
 inline std::string curlrl_binary() { return CURLRL_BINARY; }
+// The shell command that runs curlrl with `args`.
+inline std::string curlrl_command(const std::string& args) { return curlrl_binary() + " " + args; }
 #endif
 
 }  // namespace curlrl::testing

@@ -7,7 +7,7 @@
 #include "core/error.h"
 #include "core/settings.h"
 #include "train/trainer.h"
-#include "train/video.h"
+#include "media/video.h"
 
 namespace curlrl::train {
 namespace {
@@ -30,7 +30,7 @@ EvalResult evaluate(agents::Agent& agent, envs::Env& env, int episodes, uint32_t
                     const envs::EnvOptions& render) {
   env.seed(seed);
   EvalResult r;
-  std::unique_ptr<VideoWriter> writer;
+  std::unique_ptr<media::VideoWriter> writer;
   std::unique_ptr<envs::Renderer> video_renderer;  // states-mode envs have no renderer of their own
   int camera = 0;
   std::vector<uint8_t> frame;
@@ -54,7 +54,7 @@ EvalResult evaluate(agents::Agent& agent, envs::Env& env, int episodes, uint32_t
         frame.resize(static_cast<size_t>(3 * size * size));
       }
       const double fps = 1.0 / (env.task().control_timestep() * env.spec().action_repeat);
-      writer = std::make_unique<VideoWriter>(video, size, size, fps);
+      writer = std::make_unique<media::VideoWriter>(video, size, size, fps);
     }
     envs::TimeStep ts = env.reset();
     record(ts);

@@ -23,6 +23,7 @@
 #include "core/progress.h"
 #include "core/run_dir.h"
 #include "core/settings.h"
+#include "media/video.h"
 #include "train/checkpoint.h"
 #include "train/evaluation.h"
 
@@ -144,6 +145,7 @@ void check_run_config(const config::Config& c) {
   check_device(c);
   keep_count(c);
   check_evaluation_config(c);
+  if (kSaveVideo(c)) media::require_video("save_video=true");
 }
 
 struct Trainer::State {

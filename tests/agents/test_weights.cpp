@@ -10,9 +10,9 @@
 #include "agents/weights.h"
 #include "core/error.h"
 #include "encoders/pixel.h"
+#include "media/png.h"
 #include "tests/agents/tiny_agents.h"
 #include "tests/test_util.h"
-#include "train/video.h"
 
 namespace curlrl::agents {
 namespace {
@@ -170,7 +170,7 @@ TEST(Weights, ThePythonLoaderActsAsCurlrlDoes) {
   save_tensor_dict(export_weights(agent), file);
   std::vector<uint8_t> frame(3 * 40 * 40);
   for (size_t i = 0; i < frame.size(); ++i) frame[i] = static_cast<uint8_t>((i * 37 + i / 40 * 11) % 256);
-  train::write_png(png, frame, 40, 40);
+  media::write_png(png, frame, 40, 40);
   envs::TimeStep ts;
   ts.observation = envs::ObservationKind::kPixels;
   for (int k = 0; k < 3; ++k) ts.pixels.insert(ts.pixels.end(), frame.begin(), frame.end());

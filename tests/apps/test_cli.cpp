@@ -4,8 +4,10 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "core/build_info.h"
 #include "core/csv.h"
 #include "core/schema.h"
+#include "media/video.h"
 #include "tests/test_util.h"
 
 namespace curlrl {
@@ -14,10 +16,10 @@ namespace {
 using testing::run_command;
 using testing::TempDir;
 
-std::string curlrl(const std::string& args) { return testing::curlrl_binary() + " " + args; }
+using testing::curlrl_command;
 
 TEST(Cli, HelpListsEveryKeyWithTypeDefaultAndMeaning) {
-  const auto r = run_command(curlrl("train --help"));
+  const auto r = run_command(curlrl_command("train --help"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const config::Schema schema = config::make_schema("train");
   for (const auto& spec : schema.keys()) EXPECT_NE(r.out.find(spec.key), std::string::npos) << spec.key;
@@ -34,7 +36,7 @@ TEST(Cli, HelpListsEveryKeyWithTypeDefaultAndMeaning) {
 TEST(Cli, PrintConfigShowsTheResolvedYamlAndExits) {
   TempDir tmp;
   const auto r = run_command("cd " + tmp.path().string() + " && " +
-                             curlrl("train --print-config task=walker_walk agent.batch_size=256 seed=3"));
+                             curlrl_command("train --print-config task=walker_walk agent.batch_size=256 seed=3"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("batch_size: 256"), std::string::npos);
   EXPECT_NE(r.out.find("name: walker_walk"), std::string::npos);
@@ -55,7 +57,7 @@ TEST(Cli, ConfigErrorsAreOneLineWithExitCode2AndWriteNothing) {
       {"--bogus", "bogus"},
   };
   for (const auto& [arg, expected] : cases) {
-    const auto r = run_command("cd " + tmp.path().string() + " && " + curlrl("train " + arg));
+    const auto r = run_command("cd " + tmp.path().string() + " && " + curlrl_command("train " + arg));
     EXPECT_EQ(r.exit_code, 2) << arg << ": " << r.err;
     EXPECT_NE(r.err.find(expected), std::string::npos) << arg << ": " << r.err;
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << arg << ": " << r.err;
@@ -68,7 +70,7 @@ TEST(Cli, MalformedConfigFileNamesFileAndLine) {
   const std::string src = config::default_config_dir();
   std::filesystem::copy(src, tmp / "configs", std::filesystem::copy_options::recursive);
   testing::write_text(tmp / "configs/task/cartpole_swingup.yaml", "task:\n  action_repeat: [8\n");
-  const auto r = run_command(curlrl("train --print-config --config-dir " + (tmp / "configs").string()));
+  const auto r = run_command(curlrl_command("train --print-config --config-dir " + (tmp / "configs").string()));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("cartpole_swingup.yaml:"), std::string::npos) << r.err;
 }
@@ -77,7 +79,7 @@ TEST(Cli, EvalReproducesTheRunsLastEvaluationRow) {
   // A short state-based run: evaluations at 0 and at the end (1000), the final checkpoint at 1000.
   TempDir tmp;
   const std::string dir = (tmp / "run").string();
-  const auto trained = run_command(curlrl("train agent=state_sac env_steps=1000 eval_every=1000 eval_episodes=2 "
+  const auto trained = run_command(curlrl_command("train agent=state_sac env_steps=1000 eval_every=1000 eval_episodes=2 "
                                           "agent.init_steps=40 agent.batch_size=16 agent.hidden_dim=16 "
                                           "checkpoint_every=0 threads=1 seed=5 progress_interval=1000 run_dir=" +
                                           dir));
@@ -91,7 +93,7 @@ TEST(Cli, EvalReproducesTheRunsLastEvaluationRow) {
   std::snprintf(expected, sizeof(expected), "return_mean=%.3f ", std::stod(last[eval.column("episode_return")]));
 
   // `curlrl eval` on the finished run: the same evaluation, seeded for the checkpoint's step, same episode count.
-  const auto r = run_command(curlrl("eval run=" + dir));
+  const auto r = run_command(curlrl_command("eval run=" + dir));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("checkpoint=env_steps_" + steps + " "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("episodes=2 "), std::string::npos) << r.out;
@@ -100,10 +102,10 @@ TEST(Cli, EvalReproducesTheRunsLastEvaluationRow) {
 }
 
 TEST(Cli, UnknownCommandAndListing) {
-  auto r = run_command(curlrl("trian"));
+  auto r = run_command(curlrl_command("trian"));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("unknown command 'trian'"), std::string::npos);
-  r = run_command(curlrl("list tasks"));
+  r = run_command(curlrl_command("list tasks"));
   ASSERT_EQ(r.exit_code, 0);
   for (const std::string task :
        {"cartpole_swingup", "reacher_easy", "cheetah_run", "walker_walk", "finger_spin", "ball_in_cup_catch"}) {
@@ -111,33 +113,47 @@ TEST(Cli, UnknownCommandAndListing) {
   }
   EXPECT_EQ(r.out.find("ball_in_cup_catch"), 0u) << "tasks sorted by name, one line each";
   EXPECT_NE(r.out.find("Cartpole swing-up"), std::string::npos) << "with the task's summary";
-  r = run_command(curlrl("list what=agents"));
+  r = run_command(curlrl_command("list what=agents"));
   ASSERT_EQ(r.exit_code, 0);
   for (const std::string agent : {"curl", "drq", "pixel_sac", "rad", "state_sac"}) {
     EXPECT_NE(("\n" + r.out).find("\n" + agent + " "), std::string::npos) << agent << " in\n" << r.out;
   }
-  r = run_command(curlrl("list colours"));
+  r = run_command(curlrl_command("list colours"));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("colours"), std::string::npos) << r.err;
 }
 
+TEST(Cli, VersionNamesTheCommitTheLibTorchAndWhetherThisBuildHasVideos) {
+  const auto r = run_command(curlrl_command("--version"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string videos = media::video_support();
+  EXPECT_EQ(r.out, std::string("curlrl ") + CURLRL_VERSION + "\ncommit: " + kBuildCommit +
+                       "\nlibtorch: " + kLibTorchVersion + "\nvideos: " + videos + "\n");
+  if (media::has_video()) {
+    EXPECT_EQ(videos.rfind("OpenCV 4.", 0), 0u) << videos;  // Debian 12's OpenCV is 4.6
+  } else {
+    EXPECT_EQ(videos, "off (built with -DCURLRL_WITH_OPENCV=OFF)");
+  }
+  EXPECT_NE(std::string(kLibTorchVersion).find('.'), std::string::npos) << kLibTorchVersion;
+}
+
 TEST(Cli, PrintConfigRunsTheRulesTheTrainerWouldRun) {
   // A combination only the agent's rules reject (a state encoder on pixels) fails --print-config, as train would.
-  auto r = run_command(curlrl("train --print-config encoder=identity"));
+  auto r = run_command(curlrl_command("train --print-config encoder=identity"));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.out, "");
   EXPECT_NE(r.err.find("encoder=identity needs state observations"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "one line: " << r.err;
-  r = run_command(curlrl("train --print-config device=cuda"));
+  r = run_command(curlrl_command("train --print-config device=cuda"));
   if (r.exit_code != 0) {  // this build has no CUDA device
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_NE(r.err.find("device=cuda but this LibTorch build sees no CUDA device"), std::string::npos) << r.err;
   }
-  r = run_command(curlrl("train --print-config agent=state_sac encoder=identity"));
+  r = run_command(curlrl_command("train --print-config agent=state_sac encoder=identity"));
   EXPECT_EQ(r.exit_code, 0) << r.err;
   // The CURL head's size needs the encoder's feature count: --print-config builds the encoder to check it, and
   // says what the trainer says.
-  r = run_command(curlrl("train --print-config agent=curl encoder=drq"));
+  r = run_command(curlrl_command("train --print-config agent=curl encoder=drq"));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.out, "");
   EXPECT_NE(r.err.find("agent.contrastive: encoder=drq gives 39200 features, so the CURL head's W would be "
@@ -154,7 +170,7 @@ double field(const std::string& text, const std::string& key) {
 }
 
 TEST(Cli, BenchTrainTimesEveryPartOfTheStepAndLeavesNothingBehind) {
-  const auto r = run_command(curlrl("bench what=train agent=state_sac agent.hidden_dim=16 agent.batch_size=8 "
+  const auto r = run_command(curlrl_command("bench what=train agent=state_sac agent.hidden_dim=16 agent.batch_size=8 "
                                     "agent.init_steps=20 iters=20 threads=1"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const size_t line = r.out.find("train task=cartpole_swingup agent=state_sac batch=8 threads=1 steps=20 ");

@@ -9,8 +9,8 @@
 #include "core/error.h"
 #include "envs/env.h"
 #include "envs/task.h"
+#include "media/video.h"
 #include "tests/test_util.h"
-#include "train/video.h"
 
 namespace curlrl::envs {
 namespace {
@@ -133,11 +133,12 @@ TEST(Distraction, ColorHardRedrawsTheBodiesAndVideoModesKeepThem) {
 }
 
 TEST(Distraction, VideoBackgroundsComeFromTheFolder) {
+  if (!media::has_video()) GTEST_SKIP() << "built with -DCURLRL_WITH_OPENCV=OFF: no videos";
   kSize = 48;
   testing::TempDir tmp;
   // A clip of solid colours, a new one every frame.
   {
-    train::VideoWriter w((tmp / "videos" / "solid.mp4").string(), 32, 32, 10);
+    media::VideoWriter w((tmp / "videos" / "solid.mp4").string(), 32, 32, 10);
     for (int k = 0; k < 40; ++k) {
       std::vector<uint8_t> chw(3 * 32 * 32);
       std::fill(chw.begin(), chw.begin() + 1024, static_cast<uint8_t>(200));
