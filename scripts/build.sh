@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
-# Configures and builds curlrl into build/ (Release, 2 jobs by default: JOBS=N to change).
+# Configures and builds curlrl into build/ (Release, 2 jobs by default: JOBS=N to change; BUILD_DIR=DIR for another
+# build folder).
 #
-# usage: scripts/build.sh [--torch-from-python [PYTHON]]
+# usage: scripts/build.sh [--without-opencv] [--torch-from-python [PYTHON]]
+#   --without-opencv: build without OpenCV (-DCURLRL_WITH_OPENCV=OFF): everything but videos, which then refuse with
+#   a one-line error. Without the option OpenCV is used where it is installed.
 #   --torch-from-python: build against the LibTorch inside PYTHON's torch package (pip's torch, e.g. a CUDA build on
 #   a GPU machine; default PYTHON: python3 on PATH) instead of Debian's libtorch-dev: CMake is pointed at the prefix
 #   torch reports (torch.utils.cmake_prefix_path), and its version, C++ ABI and CUDA availability are printed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ARGS=(-DCMAKE_BUILD_TYPE=Release)
+USAGE="usage: scripts/build.sh [--without-opencv] [--torch-from-python [PYTHON]]"
+if [ "${1:-}" = "--without-opencv" ]; then
+  ARGS+=(-DCURLRL_WITH_OPENCV=OFF)
+  shift
+fi
 if [ "${1:-}" = "--torch-from-python" ]; then
   PYTHON=${2:-python3}
   command -v "$PYTHON" >/dev/null || { echo "build.sh: --torch-from-python: no interpreter '$PYTHON'" >&2; exit 2; }
@@ -24,9 +32,10 @@ if [ "${1:-}" = "--torch-from-python" ]; then
   echo "build.sh: LibTorch from $PYTHON: torch $(echo "$INFO" | sed -n 2p), $PREFIX"
   ARGS+=("-DCMAKE_PREFIX_PATH=$PREFIX")
   shift $(( $# >= 2 ? 2 : 1 ))
-elif [ $# -gt 0 ]; then
-  echo "build.sh: unknown argument '$1' (usage: scripts/build.sh [--torch-from-python [PYTHON]])" >&2
+fi
+if [ $# -gt 0 ]; then
+  echo "build.sh: unknown argument '$1' ($USAGE)" >&2
   exit 2
 fi
-cmake -S . -B build "${ARGS[@]}" >/dev/null
-cmake --build build -j"${JOBS:-2}"
+cmake -S . -B "${BUILD_DIR:-build}" "${ARGS[@]}" >/dev/null
+cmake --build "${BUILD_DIR:-build}" -j"${JOBS:-2}"

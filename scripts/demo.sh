@@ -19,8 +19,13 @@ echo "demo: SAC from states on cartpole_swingup, 40000 env steps (here: about 3 
 build/curlrl train agent=state_sac agent.batch_size=128 env_steps=40000 eval_every=10000 eval_episodes=5 \
   checkpoint_every=0 seed=1 progress_interval=30 run_dir="$run"
 /usr/bin/python3 scripts/plot.py "$run" -o "$run/curve.png" --title "SAC from states, cartpole_swingup (demo)"
-build/curlrl eval run="$run" episodes=1 video="$run/eval.mp4"
+video="evaluation video $run/eval.mp4"
+if build/curlrl --version | grep -q '^videos: off'; then
+  video="no evaluation video (this build has no OpenCV)"
+else
+  build/curlrl eval run="$run" episodes=1 video="$run/eval.mp4"
+fi
 echo
 echo "demo: evaluation returns (env_steps, return):"
 tail -n +2 "$run/eval.csv" | cut -d, -f1,3 | sed 's/^/  /'
-echo "demo: learning curve $run/curve.png, evaluation video $run/eval.mp4"
+echo "demo: learning curve $run/curve.png, $video"

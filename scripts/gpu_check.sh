@@ -63,6 +63,8 @@ cmake -S . -B "$OUT" "${CMAKE_ARGS[@]}" > "$OUT/configure.log" 2>&1 \
 START=$(date +%s)
 cmake --build "$OUT" -j"$(nproc)" > "$OUT/build.log" 2>&1 || fail "build (see $OUT/build.log): $(grep -m1 'error' "$OUT/build.log")"
 note "build: $(( $(date +%s) - START )) s with $(nproc) cores"
+# OpenCV is not among the carried packages: without it the build has no videos (and needs none for this check).
+note "$("$OUT/curlrl" --version | grep '^videos')"
 
 # 4. The binary must link libtorch_cuda (otherwise torch::cuda::is_available() is false).
 ldd "$OUT/curlrl" | grep -q torch_cuda || fail "$OUT/curlrl does not link libtorch_cuda"
