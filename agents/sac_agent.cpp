@@ -2,6 +2,7 @@
 
 #include <ATen/autocast_mode.h>
 #include <torch/nn/functional/loss.h>
+#include <torch/version.h>
 
 #include <algorithm>
 #include <cmath>
@@ -18,6 +19,17 @@ namespace curlrl::agents {
 const config::Setting<std::string> kDevice{"device", "cpu", "where networks run",
                                            {.choices = {"cpu", "cuda"}, .resumable = true}};
 namespace {
+
+// Gradients zeroed in place before each backward, as LibTorch 1.13's zero_grad() does (and PyTorch 1.x's, which the
+// reference code ran on). LibTorch 2.x's zero_grad() sets them to none instead, after which Adam skips a parameter
+// that got no gradient rather than moving it by its moments: asking for zeros keeps both versions' updates alike.
+void zero_grads(torch::optim::Optimizer& opt) {
+#if TORCH_VERSION_MAJOR >= 2
+  opt.zero_grad(/*set_to_none=*/false);
+#else
+  opt.zero_grad();
+#endif
+}
 
 torch::optim::AdamOptions adam(double lr, double beta1) {
   return torch::optim::AdamOptions(lr).betas({beta1, 0.999});
@@ -40,19 +52,33 @@ std::vector<torch::Tensor> encoder_parameters(const encoders::EncoderImpl& e) {
 // products run in bfloat16 on bfloat16 copies of the fp32 weights; normalisations, softmax and the losses stay in
 // fp32 (autocast's CPU lists), as do the weights, gradients and optimiser moments. Autocast caches the weight
 // copies while the outermost guard lives, so a guard must end before an optimiser step changes the weights.
+// LibTorch 2.4 replaced the CPU-specific autocast calls with ones taking the device (the old ones warn as deprecated).
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+bool cpu_autocast_enabled() { return at::autocast::is_autocast_enabled(at::kCPU); }
+void set_cpu_autocast(bool on) {
+  at::autocast::set_autocast_dtype(at::kCPU, at::kBFloat16);
+  at::autocast::set_autocast_enabled(at::kCPU, on);
+}
+#else
+bool cpu_autocast_enabled() { return at::autocast::is_cpu_enabled(); }
+void set_cpu_autocast(bool on) {
+  at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+  at::autocast::set_cpu_enabled(on);
+}
+#endif
+
 class MixedPrecision {
  public:
   explicit MixedPrecision(bool bf16) : on_(bf16) {
     if (!on_) return;
-    previous_ = at::autocast::is_cpu_enabled();
-    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
-    at::autocast::set_cpu_enabled(true);
+    previous_ = cpu_autocast_enabled();
+    set_cpu_autocast(true);
     at::autocast::increment_nesting();
   }
   ~MixedPrecision() {
     if (!on_) return;
     if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
-    at::autocast::set_cpu_enabled(previous_);
+    set_cpu_autocast(previous_);
   }
   MixedPrecision(const MixedPrecision&) = delete;
   MixedPrecision& operator=(const MixedPrecision&) = delete;
@@ -380,13 +406,13 @@ void SacAgent::update_actor_and_alpha(const torch::Tensor& trunk_obs, const torc
       const auto [q1, q2] = critic_->from_features(critic_->encoder->head(trunk_obs), p.pi);
       actor_loss = (alpha.detach() * p.log_pi - torch::min(q1, q2)).mean();
     }
-    actor_opt_->zero_grad();
+    zero_grads(*actor_opt_);
     actor_loss.backward();
   }
   actor_opt_->step();
 
   const torch::Tensor alpha_loss = (alpha * (-p.log_pi - target_entropy_).detach()).mean();
-  alpha_opt_->zero_grad();
+  zero_grads(*alpha_opt_);
   alpha_loss.backward();
   alpha_opt_->step();
   m["actor_loss"] = actor_loss.item<double>();
@@ -411,8 +437,8 @@ void SacAgent::update_contrastive(const torch::Tensor& trunk_obs, const Batch& b
   // The bilinear logits and the loss in the weights' precision (fp32 under bf16 mixed precision).
   const torch::Tensor logits = curl_->logits(z_anchor, z_positive);
   const torch::Tensor loss = contrastive_loss(logits);
-  if (encoder_opt_) encoder_opt_->zero_grad();
-  contrastive_opt_->zero_grad();
+  if (encoder_opt_) zero_grads(*encoder_opt_);
+  zero_grads(*contrastive_opt_);
   loss.backward();
   if (encoder_opt_) encoder_opt_->step();
   contrastive_opt_->step();
@@ -422,7 +448,7 @@ void SacAgent::update_contrastive(const torch::Tensor& trunk_obs, const Batch& b
 
 torch::Tensor SacAgent::update_critic(const Batch& b, bool actor_step, Metrics& m) {
   const torch::Tensor loss = critic_loss(b, m);
-  critic_opt_->zero_grad();
+  zero_grads(*critic_opt_);
   loss.backward();
   critic_opt_->step();
   m["critic_loss"] = loss.item<double>();
@@ -454,8 +480,8 @@ torch::Tensor SacAgent::update_critic_and_contrastive(const Batch& b, Metrics& m
   }
   const torch::Tensor logits = curl_->logits(features, z_positive);
   const torch::Tensor contrastive = contrastive_loss(logits);
-  critic_opt_->zero_grad();
-  contrastive_opt_->zero_grad();
+  zero_grads(*critic_opt_);
+  zero_grads(*contrastive_opt_);
   (critic + contrastive).backward();
   critic_opt_->step();
   contrastive_opt_->step();
