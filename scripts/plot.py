@@ -120,6 +120,19 @@ DIAGNOSTICS = [
 ]
 
 
+def training_rows(cols, col):
+    """The (env_steps, value) rows of train.csv's `col` from the first update on (the first row with a critic loss),
+    and how many rows before it were left out. The random-action steps run many times faster than training and
+    would flatten a speed panel; a log without critic losses (no update yet) keeps every row."""
+    rows = [(s, v, loss) for s, v, loss in zip(cols.get("env_steps", []), cols.get(col, []),
+                                               cols.get("critic_loss", [None] * len(cols.get(col, []))))
+            if s is not None and v is not None]
+    first = next((i for i, r in enumerate(rows) if r[2] is not None), None)
+    if first is None:
+        return [(s, v) for s, v, _ in rows], 0
+    return [(s, v) for s, v, _ in rows[first:]], first
+
+
 def diagnostics(args):
     run_dir = os.path.abspath(args.path)
     train_csv = runfolder.run_file(run_dir, "train.csv")
@@ -133,9 +146,16 @@ def diagnostics(args):
     ncols = 3
     nrows = math.ceil(len(panels) / ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols, 3.0 * nrows), squeeze=False)
+    spare = [axes[j // ncols][j % ncols] for j in range(len(panels), nrows * ncols)]
+    for ax in spare:
+        ax.axis("off")
     for i, (col, title) in enumerate(panels):
         ax = axes[i // ncols][i % ncols]
         pts = [(s, v) for s, v in zip(steps, cols[col]) if s is not None and v is not None]
+        if col == "steps_per_second":
+            pts, dropped = training_rows(cols, col)
+            if dropped:
+                title += " (training; the random steps left out)"
         ax.plot([p[0] for p in pts], [p[1] for p in pts], lw=1.2, marker="." if len(pts) < 40 else None,
                 label="train episodes" if col == "episode_return" else None)
         if col == "episode_return" and os.path.exists(runfolder.run_file(run_dir, "eval.csv")):
@@ -146,15 +166,18 @@ def diagnostics(args):
             if rand:
                 ax.axhline(sum(rand) / len(rand), color="gray", ls="--", lw=1,
                            label=f"random actions (mean of {len(rand)} episodes)")
-            ax.legend(fontsize=7)
+            # The legend in a spare cell where there is one: over the panel it hides the curves.
+            if spare:
+                spare[0].legend(*ax.get_legend_handles_labels(), loc="center", fontsize=8,
+                                title="episode return", title_fontsize=8)
+            else:
+                ax.legend(fontsize=7, framealpha=0.9)
         if col == "temperature" and pts and min(p[1] for p in pts) > 0 and \
                 max(p[1] for p in pts) > 10 * min(p[1] for p in pts):
             ax.set_yscale("log")
         ax.set_title(title, fontsize=10)
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(steps_label))
         ax.grid(alpha=0.3)
-    for j in range(len(panels), nrows * ncols):
-        axes[j // ncols][j % ncols].axis("off")
     title = os.path.basename(run_dir)
     if os.path.exists(runfolder.run_file(run_dir, "config.yaml")):
         c = runfolder.read_config(run_dir)

@@ -196,6 +196,20 @@ class DiagnosticsLinkTest(unittest.TestCase):
             shutil.rmtree(tmp)
 
 
+class TrainingRowsTest(unittest.TestCase):
+    """plot.py's speed panel starts at the first update: the random-action rows (no critic loss) are left out."""
+
+    def test_rows_from_the_first_critic_loss_on(self):
+        import plot
+        cols = {"env_steps": [1000, 2000, 3000, 4000, None], "steps_per_second": [800.0, 750.0, 11.0, 12.0, 9.0],
+                "critic_loss": [None, None, 3.0, None, 2.0]}
+        self.assertEqual(plot.training_rows(cols, "steps_per_second"), ([(3000, 11.0), (4000, 12.0)], 2))
+        no_updates = {"env_steps": [1000, 2000], "steps_per_second": [800.0, 750.0], "critic_loss": [None, None]}
+        self.assertEqual(plot.training_rows(no_updates, "steps_per_second"), ([(1000, 800.0), (2000, 750.0)], 0))
+        no_column = {"env_steps": [1000], "steps_per_second": [5.0]}
+        self.assertEqual(plot.training_rows(no_column, "steps_per_second"), ([(1000, 5.0)], 0))
+
+
 class EvalModesTest(unittest.TestCase):
     """eval.csv with a `mode` column (eval.modes=[train,...]): read per mode, and aggregate.py's generalisation gap."""
 
