@@ -86,8 +86,6 @@ class EglDisplayRef {
     }
     if (display == EGL_NO_DISPLAY && has_extension(client_extensions, "EGL_EXT_platform_base") &&
         has_extension(client_extensions, "EGL_MESA_platform_surfaceless")) {
-      auto get_platform_display =
-          reinterpret_cast<PFNEGLGETPLATFORMDISPLAYEXTPROC>(api_.GetProcAddress("eglGetPlatformDisplayEXT"));
       if (get_platform_display != nullptr) {
         display = get_platform_display(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY, nullptr);
         how = "the surfaceless platform (" + choice.reason + ")";

@@ -92,7 +92,7 @@ TEST_P(VariantTrains, LossesAreFiniteAndTheAgentActs) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Agents, VariantTrains, ::testing::ValuesIn(cases()),
-                         [](const ::testing::TestParamInfo<Case>& info) { return info.param.label; });
+                         [](const ::testing::TestParamInfo<Case>& param) { return param.param.label; });
 
 TEST(Variants, InvalidCombinationsAreConfigErrors) {
   TempDir tmp;
