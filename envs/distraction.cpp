@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <numbers>
 #include <stdexcept>
 
@@ -82,6 +83,18 @@ std::vector<std::string> video_files(const std::string& dir) {
   media::require_video(key);
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw Error(key + ": no such folder");
+  // Every evaluation, and each of its environments, asks for the list, and checking a clip decodes a frame of it: a
+  // folder whose modification time has not changed since its last scan (no file added, removed or renamed) is not
+  // scanned again.
+  static std::mutex mutex;
+  static std::map<std::string, std::pair<fs::file_time_type, std::vector<std::string>>> scanned;
+  const fs::file_time_type stamp = fs::last_write_time(dir, ec);
+  const bool stamped = !ec;
+  if (stamped) {
+    const std::lock_guard lock(mutex);
+    const auto it = scanned.find(dir);
+    if (it != scanned.end() && it->second.first == stamp) return it->second.second;
+  }
   std::vector<std::string> files;
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     if (e.is_regular_file(ec)) files.push_back(e.path().string());
@@ -102,6 +115,10 @@ std::vector<std::string> video_files(const std::string& dir) {
   if (videos.empty()) {
     throw Error(key + ": " + (files.empty() ? "the folder is empty" : "none of its " + std::to_string(files.size()) +
                                                                       " files is a video OpenCV can read"));
+  }
+  if (stamped) {
+    const std::lock_guard lock(mutex);
+    scanned[dir] = {stamp, videos};
   }
   return videos;
 }

@@ -52,7 +52,8 @@ struct DistractionOptions {
 };
 
 // The video files of `dir` (sorted), checked to open with OpenCV; a missing folder, one without a readable video or
-// an unreadable file is a curlrl::Error naming it.
+// an unreadable file is a curlrl::Error naming it. Scanned once per process while the folder's modification time
+// stays the same (a file added, removed or renamed rescans it).
 std::vector<std::string> video_files(const std::string& dir);
 
 class Distraction {

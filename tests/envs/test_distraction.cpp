@@ -149,7 +149,15 @@ TEST(Distraction, VideoBackgroundsComeFromTheFolder) {
     w.close();
   }
   testing::write_text(tmp / "videos" / "notes.txt", "not a video");
-  ASSERT_EQ(video_files((tmp / "videos").string()).size(), 1u);
+  const std::string folder = (tmp / "videos").string();
+  ASSERT_EQ(video_files(folder), std::vector<std::string>{(tmp / "videos" / "solid.mp4").string()});
+  // An unchanged folder is not scanned again: a clip cut short in place (the folder's time unchanged) is still listed.
+  const std::string clip = testing::read_text(tmp / "videos" / "solid.mp4");
+  fs::resize_file(tmp / "videos" / "solid.mp4", 64);
+  EXPECT_EQ(video_files(folder).size(), 1u);
+  // A file added (the folder's time changes) rescans it: the damaged clip is dropped, the new copy listed.
+  testing::write_text(tmp / "videos" / "solid2.mp4", clip);
+  EXPECT_EQ(video_files(folder), std::vector<std::string>{(tmp / "videos" / "solid2.mp4").string()});
   const Rollout r = roll("cartpole_swingup", DistractionMode::kVideoHard, 5, 1, (tmp / "videos").string());
   // The top-left pixel is background: the clip's colour (within the codec's error).
   const size_t n = static_cast<size_t>(kSize) * kSize;
