@@ -206,7 +206,7 @@ void write_saliency(agents::SacAgent& agent, const torch::Tensor& obs, const env
                                                  (smooth ? "  (SmoothGrad)" : "  (gradient)"));
       if (!writer) writer = std::make_unique<media::VideoWriter>((out / "saliency.mp4").string(), shown.width,
                                                                  shown.height, fps);
-      writer->add(to_chw(shown));
+      writer->add(shown);
     }
     writer->close();
     report.add("saliency.mp4",

@@ -20,28 +20,6 @@ bool has_video() { return true; }
 std::string video_support() { return "OpenCV " CV_VERSION; }
 void require_video(const std::string&) {}
 
-namespace {
-
-cv::Mat to_bgr(std::span<const uint8_t> chw, int width, int height) {
-  cv::Mat bgr(height, width, CV_8UC3);
-  const size_t plane = static_cast<size_t>(width) * height;
-  if (chw.size() != 3 * plane) {
-    throw Error("frame has the wrong size for " + std::to_string(width) + "x" + std::to_string(height));
-  }
-  for (int y = 0; y < height; ++y) {
-    auto* row = bgr.ptr<uint8_t>(y);
-    for (int x = 0; x < width; ++x) {
-      const size_t i = static_cast<size_t>(y) * width + x;
-      row[3 * x + 0] = chw[2 * plane + i];
-      row[3 * x + 1] = chw[plane + i];
-      row[3 * x + 2] = chw[i];
-    }
-  }
-  return bgr;
-}
-
-}  // namespace
-
 struct VideoWriter::Impl {
   std::string path, tmp;
   int width = 0, height = 0;
@@ -67,7 +45,26 @@ VideoWriter::~VideoWriter() {
   }
 }
 
-void VideoWriter::add(std::span<const uint8_t> chw) { impl_->writer.write(to_bgr(chw, impl_->width, impl_->height)); }
+namespace {
+Error wrong_size(int width, int height) {
+  return Error("frame has the wrong size for " + std::to_string(width) + "x" + std::to_string(height));
+}
+}  // namespace
+
+void VideoWriter::add(std::span<const uint8_t> chw) {
+  if (chw.size() != static_cast<size_t>(impl_->width) * impl_->height * 3) {
+    throw wrong_size(impl_->width, impl_->height);
+  }
+  add(from_chw(chw, impl_->width, impl_->height));
+}
+
+void VideoWriter::add(const Image& frame) {
+  if (frame.width != impl_->width || frame.height != impl_->height) throw wrong_size(impl_->width, impl_->height);
+  cv::Mat bgr;
+  cv::cvtColor(cv::Mat(frame.height, frame.width, CV_8UC3, const_cast<uint8_t*>(frame.rgb.data())), bgr,
+               cv::COLOR_RGB2BGR);
+  impl_->writer.write(bgr);
+}
 
 void VideoWriter::close() {
   impl_->writer.release();
@@ -117,6 +114,7 @@ struct VideoWriter::Impl {};
 VideoWriter::VideoWriter(const std::string& path, int, int, double) { require_video("cannot write " + path); }
 VideoWriter::~VideoWriter() = default;
 void VideoWriter::add(std::span<const uint8_t>) {}
+void VideoWriter::add(const Image&) {}
 void VideoWriter::close() {}
 
 bool readable_video(const std::string&) { return false; }

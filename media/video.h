@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "media/image.h"
+
 namespace curlrl::media {
 
 // Whether this build reads and writes videos.
@@ -19,13 +21,15 @@ std::string video_support();
 // has_video().
 void require_video(const std::string& what);
 
-// Writes uint8 RGB frames, channels first, to an mp4 (mp4v) file: into a temporary file beside `path`, moved into
-// place by close(); a writer destroyed without close() leaves nothing behind.
+// Writes uint8 RGB frames of width x height, channels first (the renderer's layout) or as an Image, to an mp4 (mp4v)
+// file: into a temporary file beside `path`, moved into place by close(); a writer destroyed without close() leaves
+// nothing behind. A frame of another size is an error.
 class VideoWriter {
  public:
   VideoWriter(const std::string& path, int width, int height, double fps);
   ~VideoWriter();
   void add(std::span<const uint8_t> chw_rgb);
+  void add(const Image& frame);
   void close();
 
  private:

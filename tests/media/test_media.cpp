@@ -224,7 +224,10 @@ TEST(Video, AvailableExactlyWhenTheBuildHasOpenCv) {
       VideoWriter w(path, 16, 16, 10);
       std::vector<uint8_t> chw(3 * 16 * 16, 0);
       std::fill(chw.begin(), chw.begin() + 256, static_cast<uint8_t>(220));  // red
-      for (int k = 0; k < 5; ++k) w.add(chw);
+      const Image red = from_chw(chw, 16, 16);
+      for (int k = 0; k < 5; ++k) k % 2 == 0 ? w.add(chw) : w.add(red);  // both layouts, the same pixels
+      EXPECT_THROW(w.add(std::vector<uint8_t>(3 * 16 * 15)), Error);
+      EXPECT_THROW(w.add(Image(16, 15)), Error);
       w.close();
     }
     EXPECT_TRUE(readable_video(path));
@@ -233,6 +236,8 @@ TEST(Video, AvailableExactlyWhenTheBuildHasOpenCv) {
     ASSERT_EQ(frames[0].size(), 8u * 4 * 3);
     EXPECT_NEAR(frames[0][0], 220, 15);
     EXPECT_NEAR(frames[0][2], 0, 15);
+    EXPECT_NEAR(frames[1][0], 220, 15);
+    EXPECT_NEAR(frames[1][2], 0, 15);
     // A writer dropped before close() leaves nothing.
     { VideoWriter unfinished((tmp / "unfinished.mp4").string(), 16, 16, 10); }
     EXPECT_FALSE(fs::exists(tmp / "unfinished.mp4"));
