@@ -110,17 +110,21 @@ std::vector<std::string> wrap(const std::string& s, int width, bool bold) {
 
 constexpr int kTitleLine = 14, kLegendLine = 16;
 
+// A title wrapped to fit `width`, and the height its lines take.
+std::vector<std::string> title_lines(int width, const std::string& title) {
+  return title.empty() ? std::vector<std::string>{} : wrap(title, width - 20, true);
+}
+int lines_height(const std::vector<std::string>& lines) {
+  return lines.empty() ? 0 : 10 + kTitleLine * static_cast<int>(lines.size());
+}
+int title_height(int width, const std::string& title) { return lines_height(title_lines(width, title)); }
 // Title lines, bold and centred, from the top of `img`; returns the height they took.
 int draw_title(Image& img, const std::string& title) {
-  if (title.empty()) return 0;
-  const auto lines = wrap(title, img.width - 20, true);
+  const auto lines = title_lines(img.width, title);
   for (size_t i = 0; i < lines.size(); ++i) {
     text_centred(img, lines[i], img.width / 2, 16 + kTitleLine * static_cast<int>(i), true);
   }
-  return 10 + kTitleLine * static_cast<int>(lines.size());
-}
-int title_height(int width, const std::string& title) {
-  return title.empty() ? 0 : 10 + kTitleLine * static_cast<int>(wrap(title, width - 20, true).size());
+  return lines_height(lines);
 }
 
 // The legend's entries laid out left to right in rows across [x0, x1]; draws them from y0 when `draw`, and returns
