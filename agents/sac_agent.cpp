@@ -20,17 +20,6 @@ const config::Setting<std::string> kDevice{"device", "cpu", "where networks run"
                                            {.choices = {"cpu", "cuda"}, .resumable = true}};
 namespace {
 
-// Gradients zeroed in place before each backward, as LibTorch 1.13's zero_grad() does (and PyTorch 1.x's, which the
-// reference code ran on). LibTorch 2.x's zero_grad() sets them to none instead, after which Adam skips a parameter
-// that got no gradient rather than moving it by its moments: asking for zeros keeps both versions' updates alike.
-void zero_grads(torch::optim::Optimizer& opt) {
-#if TORCH_VERSION_MAJOR >= 2
-  opt.zero_grad(/*set_to_none=*/false);
-#else
-  opt.zero_grad();
-#endif
-}
-
 torch::optim::AdamOptions adam(double lr, double beta1) {
   return torch::optim::AdamOptions(lr).betas({beta1, 0.999});
 }
@@ -302,9 +291,9 @@ SacAgent::SacAgent(const SacOptions& options)
   log_alpha_ = torch::full({1}, std::log(options_.init_temperature), torch::TensorOptions().device(device).dtype(dtype))
                    .set_requires_grad(true);
 
-  actor_opt_ = std::make_unique<torch::optim::Adam>(actor_->own_parameters(), adam(options_.actor_lr, options_.actor_beta));
-  critic_opt_ = std::make_unique<torch::optim::Adam>(critic_->parameters(), adam(options_.critic_lr, options_.critic_beta));
-  alpha_opt_ = std::make_unique<torch::optim::Adam>(std::vector<torch::Tensor>{log_alpha_},
+  actor_opt_ = std::make_unique<Adam>(actor_->own_parameters(), adam(options_.actor_lr, options_.actor_beta));
+  critic_opt_ = std::make_unique<Adam>(critic_->parameters(), adam(options_.critic_lr, options_.critic_beta));
+  alpha_opt_ = std::make_unique<Adam>(std::vector<torch::Tensor>{log_alpha_},
                                                     adam(options_.alpha_lr, options_.alpha_beta));
   if (options_.contrastive) {
     const int64_t z = critic_->encoder->feature_dim();
@@ -313,11 +302,11 @@ SacAgent::SacAgent(const SacOptions& options)
     curl_->to(device, dtype);
     const auto enc_params = encoder_parameters(*critic_->encoder);
     // Shared forward: the critic optimiser alone steps the encoder (on the summed gradient).
-    contrastive_opt_ = std::make_unique<torch::optim::Adam>(
+    contrastive_opt_ = std::make_unique<Adam>(
         options_.shared_encoder_forward ? std::vector<torch::Tensor>{curl_->W} : concat({curl_->W}, enc_params),
         torch::optim::AdamOptions(options_.encoder_lr));
     if (options_.encoder_double_step && !options_.shared_encoder_forward) {
-      encoder_opt_ = std::make_unique<torch::optim::Adam>(enc_params, torch::optim::AdamOptions(options_.encoder_lr));
+      encoder_opt_ = std::make_unique<Adam>(enc_params, torch::optim::AdamOptions(options_.encoder_lr));
     }
   }
   if (!options_.init_weights.empty()) {
@@ -406,13 +395,13 @@ void SacAgent::update_actor_and_alpha(const torch::Tensor& trunk_obs, const torc
       const auto [q1, q2] = critic_->from_features(critic_->encoder->head(trunk_obs), p.pi);
       actor_loss = (alpha.detach() * p.log_pi - torch::min(q1, q2)).mean();
     }
-    zero_grads(*actor_opt_);
+    actor_opt_->clear_grads();
     actor_loss.backward();
   }
   actor_opt_->step();
 
   const torch::Tensor alpha_loss = (alpha * (-p.log_pi - target_entropy_).detach()).mean();
-  zero_grads(*alpha_opt_);
+  alpha_opt_->clear_grads();
   alpha_loss.backward();
   alpha_opt_->step();
   m["actor_loss"] = actor_loss.item<double>();
@@ -437,8 +426,8 @@ void SacAgent::update_contrastive(const torch::Tensor& trunk_obs, const Batch& b
   // The bilinear logits and the loss in the weights' precision (fp32 under bf16 mixed precision).
   const torch::Tensor logits = curl_->logits(z_anchor, z_positive);
   const torch::Tensor loss = contrastive_loss(logits);
-  if (encoder_opt_) zero_grads(*encoder_opt_);
-  zero_grads(*contrastive_opt_);
+  if (encoder_opt_) encoder_opt_->clear_grads();
+  contrastive_opt_->clear_grads();
   loss.backward();
   if (encoder_opt_) encoder_opt_->step();
   contrastive_opt_->step();
@@ -448,7 +437,7 @@ void SacAgent::update_contrastive(const torch::Tensor& trunk_obs, const Batch& b
 
 torch::Tensor SacAgent::update_critic(const Batch& b, bool actor_step, Metrics& m) {
   const torch::Tensor loss = critic_loss(b, m);
-  zero_grads(*critic_opt_);
+  critic_opt_->clear_grads();
   loss.backward();
   critic_opt_->step();
   m["critic_loss"] = loss.item<double>();
@@ -480,8 +469,8 @@ torch::Tensor SacAgent::update_critic_and_contrastive(const Batch& b, Metrics& m
   }
   const torch::Tensor logits = curl_->logits(features, z_positive);
   const torch::Tensor contrastive = contrastive_loss(logits);
-  zero_grads(*critic_opt_);
-  zero_grads(*contrastive_opt_);
+  critic_opt_->clear_grads();
+  contrastive_opt_->clear_grads();
   (critic + contrastive).backward();
   critic_opt_->step();
   contrastive_opt_->step();

@@ -13,11 +13,11 @@
 // shared_encoder_forward replaces 1 and 4 by one pass (an approximation, opt-in; see SacOptions).
 #pragma once
 
-#include <torch/optim/adam.h>
 
 #include <memory>
 #include <optional>
 
+#include "agents/adam.h"
 #include "agents/agent.h"
 #include "agents/batch_sampler.h"
 #include "agents/curl_head.h"
@@ -139,7 +139,7 @@ class SacAgent : public Agent {
     if (phase_hook_) phase_hook_(name);
   }
   PhaseHook phase_hook_;
-  std::unique_ptr<torch::optim::Adam> actor_opt_, critic_opt_, alpha_opt_, encoder_opt_, contrastive_opt_;
+  std::unique_ptr<Adam> actor_opt_, critic_opt_, alpha_opt_, encoder_opt_, contrastive_opt_;
 };
 
 }  // namespace curlrl::agents

@@ -220,6 +220,11 @@ void bench_update(const config::Config& config, int64_t iters) {
       print_phases(batch, phase_ms);
     }
   }
+  bench_state_updates(iters, peak);
+}
+
+void bench_state_updates(int64_t iters, double peak) {
+  if (peak <= 0) peak = bench_matmul();
   bench_state_update(iters, peak, "fp32");
   if (cpu_has_bf16()) bench_state_update(iters, peak, "bf16");
 }

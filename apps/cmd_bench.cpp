@@ -1,4 +1,4 @@
-// curlrl bench env|replay|update|train|blas|checkpoint|all: the headline speed and memory figures, one line each
+// curlrl bench env|replay|update|update_state|train|blas|checkpoint|all: the headline speed and memory figures, one line each
 // (train, a short real run, and checkpoint, a 3 GB file, only when asked for).
 #include <fcntl.h>
 #include <torch/utils.h>
@@ -23,7 +23,7 @@
 namespace curlrl::apps {
 namespace {
 const config::Setting<std::string> kWhat{"what", "all", "what to measure",
-                                         {.choices = {"env", "replay", "update", "train", "blas", "checkpoint", "all"},
+                                         {.choices = {"env", "replay", "update", "update_state", "train", "blas", "checkpoint", "all"},
                                           .command = "bench"}};
 const config::Setting<int64_t> kIters{"iters", 0, "repetitions per measurement (0: a default per benchmark)",
                                       {.min = 0, .command = "bench"}};
@@ -192,6 +192,7 @@ int run_bench(const Invocation& inv) {
   torch::set_num_threads(train::kThreads(inv.config) > 0 ? static_cast<int>(train::kThreads(inv.config)) : 2);
   if (what == "blas") bench_matmul();
   if (what == "update" || what == "all") bench_update(inv.config, iters);
+  if (what == "update_state") bench_state_updates(iters);  // the MLPs alone: a quick check of the state SAC path
   if (what == "train") bench_train(inv.config, iters);
   if (what == "checkpoint") bench_checkpoint(inv.config, iters);
   return 0;

@@ -39,6 +39,9 @@ int run_list(const Invocation& inv);
 
 // `curlrl bench update`: CURL update time at batch 128 and 512 (apps/bench_update.cpp).
 void bench_update(const config::Config& config, int64_t iters);
+// `curlrl bench update_state`: the state SAC update alone, fp32 and (where the CPU has it) bf16, against the
+// matrix-multiply peak `peak` (<= 0: measured first).
+void bench_state_updates(int64_t iters, double peak = 0);
 // `curlrl bench train`: a short real run's time per agent step against its update and environment step alone
 // (apps/bench_train.cpp).
 void bench_train(const config::Config& config, int64_t steps);

@@ -228,8 +228,8 @@ TEST_P(BackendRenderTest, RendersRedBoxChannelsFirstTopDownAndRepeatably) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, BackendRenderTest, ::testing::Values(GlBackend::kEgl, GlBackend::kOsmesa),
-                         [](const ::testing::TestParamInfo<GlBackend>& info) {
-                           return backend_label(info.param);
+                         [](const ::testing::TestParamInfo<GlBackend>& backend) {  // gtest's macro names its own `info`
+                           return backend_label(backend.param);
                          });
 
 TEST_F(RendererTest, OtherSizes) {
