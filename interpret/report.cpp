@@ -389,8 +389,9 @@ double mean_finite(const std::vector<double>& v) {
 }
 
 void write_probe(agents::SacAgent& agent, const fs::path& run_dir, const std::vector<Episode>& episodes,
-                 const std::vector<torch::Tensor>& obs, const std::vector<std::string>& names, const Options& o,
+                 const std::vector<torch::Tensor>& obs, const envs::Env& env, const Options& o,
                  const fs::path& out, const std::string& who, Report& report) {
+  const std::vector<std::string> names = env.task().state_names();
   std::vector<int64_t> episode_of_row;
   std::vector<double> states;
   for (size_t e = 0; e < episodes.size(); ++e) {
@@ -455,7 +456,7 @@ void write_probe(agents::SacAgent& agent, const fs::path& run_dir, const std::ve
   for (const auto& folder : folders) {
     const int64_t steps = train::folder_env_steps(folder);
     std::cout << "interpret: probing the checkpoint at env_steps=" << steps << std::endl;
-    train::SavedRun saved = train::load_saved_run(run_dir, steps);
+    train::SavedRun saved = train::load_saved_agent(run_dir, steps, env.spec());
     auto* other = dynamic_cast<agents::SacAgent*>(saved.agent.get());
     const auto r2 = probe_encoder(*other->critic()->encoder, data, o.probe_ridge);
     xs.push_back(static_cast<double>(steps));
@@ -579,7 +580,7 @@ fs::path interpret_run(const fs::path& run_dir, int64_t checkpoint, const fs::pa
   }
   write_values(*agent, episodes, obs, out, who, report);
   if (pixels) write_augmentations(*agent, episodes.front(), o, out, who, report);
-  write_probe(*agent, run_dir, episodes, obs, env.task().state_names(), o, out, who, report);
+  write_probe(*agent, run_dir, episodes, obs, env, o, out, who, report);
   if (pixels && agent->options().contrastive) write_retrieval(*agent, episodes, o, out, who, report);
   if (!pixels) {
     report.notes.push_back("States observations: saliency, augmentations and retrieval are pictures of pixels and "

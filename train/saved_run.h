@@ -23,5 +23,8 @@ struct SavedRun {
 // Reads run `dir`: its config.yaml and the checkpoint written at `env_steps` (-1: the latest), verified against its
 // manifest. A missing run, checkpoint or damaged file is a one-line curlrl::Error.
 SavedRun load_saved_run(const std::filesystem::path& dir, int64_t env_steps = -1);
+// The same without building the environment (`env` stays empty), for a caller that already holds one of the run's
+// environments, whose `spec` sizes the agent: reading many checkpoints of one run costs no environment each.
+SavedRun load_saved_agent(const std::filesystem::path& dir, int64_t env_steps, const envs::EnvSpec& spec);
 
 }  // namespace curlrl::train

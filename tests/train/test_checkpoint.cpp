@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "agents/sac_agent.h"
+#include "agents/weights.h"
 #include "core/error.h"
 #include "core/io.h"
 #include "tests/test_util.h"
@@ -214,6 +216,23 @@ TEST(Checkpoint, KeepAllKeepsEveryCheckpointAndOnlyTheNewestReplay) {
     EXPECT_EQ(read_file(folders[i] / "manifest.txt").find("replay.bin") == std::string::npos, i != 0);
   }
   EXPECT_NO_THROW(load_saved_run(dir, 1000));
+  // Without an environment of its own (interpret checkpoints=all): the same weights for the checkpoint asked for.
+  const SavedRun full = load_saved_run(dir, 2000);
+  const SavedRun lean = load_saved_agent(dir, 1000, full.env->spec());
+  EXPECT_EQ(lean.env, nullptr);
+  EXPECT_EQ(lean.env_steps, 1000);
+  const SavedRun at_1000 = load_saved_run(dir, 1000);
+  const auto weights = [](const SavedRun& r) {
+    return agents::export_weights(dynamic_cast<agents::SacAgent&>(*r.agent));
+  };
+  const auto lean_w = weights(lean), full_w = weights(at_1000), later_w = weights(full);
+  ASSERT_EQ(lean_w.size(), full_w.size());
+  bool differs_from_later = false;
+  for (const auto& [name, t] : lean_w) {
+    EXPECT_TRUE(torch::equal(t, full_w.at(name))) << name;
+    differs_from_later = differs_from_later || !torch::equal(t, later_w.at(name));
+  }
+  EXPECT_TRUE(differs_from_later);
   // Resuming needs the replay: only the newest can.
   EXPECT_NE(resume_error(c, 2000).find("keep_checkpoints=all"), std::string::npos) << resume_error(c, 2000);
   EXPECT_EQ(resume_error(c, 3000), "");
