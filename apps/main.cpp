@@ -29,7 +29,8 @@ const std::vector<Command>& commands() {
       {"rollout", "write one episode's actions, rewards and physics state to CSV (policy=random|zero|file:PATH)",
        run_rollout},
       {"render", "render a random-policy episode to .mp4 or its first frame to .png", run_render},
-      {"bench", "measure speed: bench env | replay | update | train | blas", run_bench},
+      {"bench", "measure speed: bench env | replay | update | update_state | train | blas | checkpoint",
+       run_bench},
       {"list", "list tasks | agents | encoders | augmentations", run_list},
   };
   return kCommands;
