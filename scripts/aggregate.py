@@ -244,7 +244,7 @@ def summarise(sweep_dir, published, targets):
                 row.update(env_steps=step, mean=round(m, 2), std=round(s, 2),
                            values=" ".join(f"{v:.1f}" for v in values))
                 previous_step = step
-            for method in (agent, "curl", "drq"):
+            for method in dict.fromkeys((agent, "curl", "pixel_sac", "drq")):  # the paper's baseline too
                 pub = published.get((task, method, target))
                 row[f"published_{method}_mean"] = pub[0] if pub else ""
                 row[f"published_{method}_std"] = pub[1] if pub else ""
@@ -451,7 +451,7 @@ def markdown(rows, sweep_dir, name, targets, n_runs):
     head = ["task", "agent", "seeds"] + [f"ours {steps_text(t)}" for t in targets]
     methods = []
     for r in rows:
-        for m in (r["agent"], "curl", "drq"):
+        for m in (r["agent"], "curl", "pixel_sac", "drq"):
             if m not in methods and any(k.startswith(f"published_{m}_") and r[k] != "" for k in r):
                 methods.append(m)
     for m in methods:

@@ -277,6 +277,13 @@ class AggregateEndToEnd(unittest.TestCase):
             summary = f.read()
         # The tables are sweep A's, as before: cartpole at 100k, mean 700, population std sqrt(20000/3) = 81.65.
         self.assertIn("cartpole_swingup,curl,,100000,100000,3,700.0,81.65,600.0 700.0 800.0,", summary)
+        # Beside ours, the published CURL, pixel SAC (the paper's baseline) and DrQ, from results/published/.
+        with open(os.path.join(self.out, "summary.md"), encoding="utf-8") as f:
+            table = f.read()
+        self.assertIn("| CURL 100k (paper) | CURL 500k (paper) | pixel SAC 100k (paper) | pixel SAC 500k (paper) | "
+                      "DrQ 100k (paper)", table)
+        cartpole = next(line for line in table.splitlines() if line.startswith("| cartpole_swingup |"))
+        self.assertIn("| 582 ± 146 | 841 ± 45 | 419 ± 40 |", cartpole)
 
     def test_aggregates_of_sweep_a_at_100k(self):
         a = self.method("sweep_a: curl")
