@@ -2,7 +2,7 @@
 """Summarise a sweep's evaluation returns beside the published numbers, with aggregate statistics across tasks.
 
 usage: aggregate.py SWEEP_DIR [OTHER_SWEEP_DIR] [--name NAME] [--out-root DIR] [--published DIR]
-                    [--steps 100000,500000] [--resamples 2000] [--seed 0]
+                    [--steps 100000,500000] [--resamples 2000] [--seed 0] [--tasks T1,T2]
 
 Reads every run of SWEEP_DIR (the runs listed in its sweep.json, or any folder below it holding eval.csv and
 config.yaml, so a plain runs/ folder of `curlrl train` works too), groups the runs by task, agent and any other
@@ -78,7 +78,8 @@ class AggregateError(Exception):
 # Reading runs
 # ---------------------------------------------------------------------------------------------------------------
 
-def load_runs(sweep_dir):
+def load_runs(sweep_dir, tasks=None):
+    """The sweep's runs that have evaluated; with `tasks`, only the runs of those tasks."""
     if not os.path.isdir(sweep_dir):
         raise AggregateError(f"{sweep_dir}: no such directory")
     runs = []
@@ -89,11 +90,14 @@ def load_runs(sweep_dir):
         evals = runfolder.read_eval(d)
         if not evals:
             continue
+        if tasks and config.get("task.name", "?") not in tasks:
+            continue
         runs.append({"dir": d, "config": config, "evals": evals,
                      "task": config.get("task.name", "?"), "agent": config.get("agent.name", "?"),
                      "seed": config.get("seed", "?")})
     if not runs:
-        raise AggregateError(f"{sweep_dir}: no runs with an eval.csv yet")
+        raise AggregateError(f"{sweep_dir}: no runs with an eval.csv yet"
+                             + (f" among the tasks {', '.join(tasks)}" if tasks else ""))
     return runs
 
 
@@ -224,8 +228,8 @@ def load_published(folder):
     return table
 
 
-def summarise(sweep_dir, published, targets):
-    runs = load_runs(sweep_dir)
+def summarise(sweep_dir, published, targets, tasks=None):
+    runs = load_runs(sweep_dir, tasks)
     rows = []
     for (task, agent, variant), members in group_runs(runs):
         members.sort(key=lambda r: (len(r["seed"]), r["seed"]))
@@ -723,6 +727,8 @@ def main(argv):
     p.add_argument("--steps", default="100000,500000", help="target env steps (default 100000,500000)")
     p.add_argument("--resamples", type=int, default=2000, help="bootstrap resamples (default 2000)")
     p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default 0)")
+    p.add_argument("--tasks", help="only these tasks, comma-separated (for example to compare two sweeps on the "
+                                   "tasks both ran)")
     args = p.parse_intermixed_args(argv)  # SWEEP_DIR --name N OTHER_SWEEP_DIR works too
     if args.resamples < 1:
         p.error("--resamples must be at least 1")
@@ -731,13 +737,14 @@ def main(argv):
     try:
         targets = sorted(int(s) for s in args.steps.split(","))
         published = load_published(args.published)
-        runs, rows = summarise(sweep_dir, published, targets)
+        tasks = [t for t in args.tasks.split(",") if t] if args.tasks else None
+        runs, rows = summarise(sweep_dir, published, targets, tasks)
         x_name = os.path.basename(sweep_dir.rstrip("/"))
         sweeps = [("X", x_name, args.sweep_dir, runs)]
         if args.other_sweep_dir:
             other_dir = os.path.abspath(args.other_sweep_dir)
             x_name, y_name = sweep_names(x_name, os.path.basename(other_dir.rstrip("/")))
-            sweeps = [("X", x_name, args.sweep_dir, runs), ("Y", y_name, args.other_sweep_dir, load_runs(other_dir))]
+            sweeps = [("X", x_name, args.sweep_dir, runs), ("Y", y_name, args.other_sweep_dir, load_runs(other_dir, tasks))]
     except (AggregateError, ValueError, OSError) as e:
         print(f"aggregate.py: error: {e}", file=sys.stderr)
         return 1

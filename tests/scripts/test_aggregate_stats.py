@@ -362,6 +362,23 @@ class AggregateEndToEnd(unittest.TestCase):
         self.assertEqual(code, 1)
         self.assertIn("no such directory", printed)
 
+    def test_tasks_keeps_only_the_named_tasks_in_both_sweeps(self):
+        code, printed = run_main([self.a, self.b, "--name", "cartpole_only", "--out-root", self.out_root,
+                                  "--resamples", "200", "--tasks", "cartpole_swingup"])
+        self.assertEqual(code, 0, printed)
+        with open(os.path.join(self.out_root, "cartpole_only", "statistics.json"), encoding="utf-8") as f:
+            report = json.load(f)
+        for m in report["methods"]:
+            self.assertEqual(list(m["runs_per_task"]), ["cartpole_swingup"])
+        # Sweep A's cartpole scores 0.6, 0.7, 0.8: three runs, IQM (nothing dropped for n = 3) = mean = 0.7.
+        a = next(m for m in report["methods"] if m["label"] == "sweep_a: curl")
+        self.assertAlmostEqual(a["targets"][0]["iqm"]["estimate"], 0.7, places=6)
+        with open(os.path.join(self.out_root, "cartpole_only", "summary.csv"), encoding="utf-8") as f:
+            self.assertNotIn("walker_walk", f.read())
+        code, printed = run_main([self.a, "--name", "none", "--out-root", self.out_root, "--tasks", "finger_spin"])
+        self.assertEqual(code, 1)
+        self.assertIn("no runs with an eval.csv yet among the tasks finger_spin", printed)
+
     def test_single_run_per_task_and_unshared_steps(self):
         # One seed per task, and tasks evaluated at different steps: only step 0 is shared by all runs.
         single = os.path.join(self.tmp, "single")
