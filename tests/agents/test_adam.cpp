@@ -101,16 +101,21 @@ TEST(Adam, TheFirstStepMovesEachWeightByTheLearningRateAgainstItsGradientsSign) 
   }
 }
 
-void expect_matches_libtorch(torch::Dtype dtype, double tolerance) {
-  const auto mine = make_params(dtype, 3);
-  const auto theirs = copies(mine);
+// `steps` steps of curlrl's Adam on `mine` and LibTorch's on `theirs`, with the same gradients.
+void step_both(const std::vector<torch::Tensor>& mine, const std::vector<torch::Tensor>& theirs, int steps) {
   Adam adam(mine, options());
   torch::optim::Adam reference(theirs, options());
-  for (int step = 0; step < 25; ++step) {
+  for (int step = 0; step < steps; ++step) {
     set_grads(mine, theirs, step);
     adam.step();
     reference.step();
   }
+}
+
+void expect_matches_libtorch(torch::Dtype dtype, double tolerance) {
+  const auto mine = make_params(dtype, 3);
+  const auto theirs = copies(mine);
+  step_both(mine, theirs, 25);
   EXPECT_LT(max_relative_gap(mine, theirs), tolerance);
   // ... and the runs moved: the comparison is not of two untouched copies.
   EXPECT_GT(max_relative_gap(mine, make_params(dtype, 3)), 1e-3);
@@ -128,13 +133,7 @@ TEST(Adam, ANonContiguousParameterTakesTheTensorPathToTheSameResult) {
   std::vector<torch::Tensor> mine{base.t().contiguous().t().set_requires_grad(true)};  // column-major storage
   ASSERT_FALSE(mine[0].is_contiguous());
   std::vector<torch::Tensor> theirs{base.clone().set_requires_grad(true)};
-  Adam adam(mine, options());
-  torch::optim::Adam reference(theirs, options());
-  for (int step = 0; step < 5; ++step) {
-    set_grads(mine, theirs, step);
-    adam.step();
-    reference.step();
-  }
+  step_both(mine, theirs, 5);
   EXPECT_LT(max_relative_gap(mine, theirs), 1e-14);
 }
 
