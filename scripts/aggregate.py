@@ -66,6 +66,8 @@ TASK_ORDER = ["finger_spin", "cartpole_swingup", "reacher_easy", "cheetah_run", 
 # Settings that may differ between the seeds of one group without making them different experiments.
 IGNORED_KEYS = {"seed", "run_dir", "runs_root", "resume", "threads", "progress_interval", "device", "save_video",
                 "save_replay", "tensorboard", "checkpoint_every", "task.gl_backend"}
+# The published methods every summary row shows beside its own agent's: the paper's method, its baseline and DrQ.
+PUBLISHED_BESIDE = ("curl", "pixel_sac", "drq")
 METHOD_NAMES = {"curl": "CURL", "pixel_sac": "pixel SAC", "state_sac": "state SAC", "sac_ae": "SAC+AE",
                 "dreamer": "Dreamer", "planet": "PlaNet", "drq": "DrQ", "rad": "RAD"}
 
@@ -248,7 +250,7 @@ def summarise(sweep_dir, published, targets, tasks=None):
                 row.update(env_steps=step, mean=round(m, 2), std=round(s, 2),
                            values=" ".join(f"{v:.1f}" for v in values))
                 previous_step = step
-            for method in dict.fromkeys((agent, "curl", "pixel_sac", "drq")):  # the paper's baseline too
+            for method in dict.fromkeys((agent,) + PUBLISHED_BESIDE):
                 pub = published.get((task, method, target))
                 row[f"published_{method}_mean"] = pub[0] if pub else ""
                 row[f"published_{method}_std"] = pub[1] if pub else ""
@@ -455,7 +457,7 @@ def markdown(rows, sweep_dir, name, targets, n_runs):
     head = ["task", "agent", "seeds"] + [f"ours {steps_text(t)}" for t in targets]
     methods = []
     for r in rows:
-        for m in (r["agent"], "curl", "pixel_sac", "drq"):
+        for m in (r["agent"],) + PUBLISHED_BESIDE:
             if m not in methods and any(k.startswith(f"published_{m}_") and r[k] != "" for k in r):
                 methods.append(m)
     for m in methods:
