@@ -1,5 +1,5 @@
-// curlrl bench env|replay|update|update_state|train|blas|checkpoint|all: the headline speed and memory figures, one line each
-// (train, a short real run, and checkpoint, a 3 GB file, only when asked for).
+// curlrl bench env|replay|update|update_state|train|blas|checkpoint|all: the headline speed and memory figures,
+// one line each (train, a short real run, and checkpoint, a 3 GB file, only when asked for).
 #include <fcntl.h>
 #include <torch/utils.h>
 #include <unistd.h>
@@ -23,7 +23,8 @@
 namespace curlrl::apps {
 namespace {
 const config::Setting<std::string> kWhat{"what", "all", "what to measure",
-                                         {.choices = {"env", "replay", "update", "update_state", "train", "blas", "checkpoint", "all"},
+                                         {.choices = {"env", "replay", "update", "update_state", "train", "blas",
+                                                      "checkpoint", "all"},
                                           .command = "bench"}};
 const config::Setting<int64_t> kIters{"iters", 0, "repetitions per measurement (0: a default per benchmark)",
                                       {.min = 0, .command = "bench"}};
