@@ -1,8 +1,6 @@
 #include "agents/sac_agent.h"
 
-#include <ATen/autocast_mode.h>
 #include <torch/nn/functional/loss.h>
-#include <torch/version.h>
 
 #include <algorithm>
 #include <cmath>
@@ -11,6 +9,7 @@
 #include "core/cpu_tuning.h"
 #include "core/error.h"
 #include "core/io.h"
+#include "agents/mixed_precision.h"
 #include "agents/weights.h"
 #include "core/settings.h"
 
@@ -36,46 +35,6 @@ std::vector<torch::Tensor> q_parameters(const CriticImpl& c) {
 std::vector<torch::Tensor> encoder_parameters(const encoders::EncoderImpl& e) {
   return concat(e.trunk_parameters(), e.head_parameters());
 }
-
-// bfloat16 autocast for the forward computations of an update (agent.precision=bf16): convolutions and matrix
-// products run in bfloat16 on bfloat16 copies of the fp32 weights; normalisations, softmax and the losses stay in
-// fp32 (autocast's CPU lists), as do the weights, gradients and optimiser moments. Autocast caches the weight
-// copies while the outermost guard lives, so a guard must end before an optimiser step changes the weights.
-// LibTorch 2.4 replaced the CPU-specific autocast calls with ones taking the device (the old ones warn as deprecated).
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
-bool cpu_autocast_enabled() { return at::autocast::is_autocast_enabled(at::kCPU); }
-void set_cpu_autocast(bool on) {
-  at::autocast::set_autocast_dtype(at::kCPU, at::kBFloat16);
-  at::autocast::set_autocast_enabled(at::kCPU, on);
-}
-#else
-bool cpu_autocast_enabled() { return at::autocast::is_cpu_enabled(); }
-void set_cpu_autocast(bool on) {
-  at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
-  at::autocast::set_cpu_enabled(on);
-}
-#endif
-
-class MixedPrecision {
- public:
-  explicit MixedPrecision(bool bf16) : on_(bf16) {
-    if (!on_) return;
-    previous_ = cpu_autocast_enabled();
-    set_cpu_autocast(true);
-    at::autocast::increment_nesting();
-  }
-  ~MixedPrecision() {
-    if (!on_) return;
-    if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
-    set_cpu_autocast(previous_);
-  }
-  MixedPrecision(const MixedPrecision&) = delete;
-  MixedPrecision& operator=(const MixedPrecision&) = delete;
-
- private:
-  bool on_;
-  bool previous_ = false;
-};
 
 // Turns gradients off for some parameters during a scope: a loss differentiated through a network that its own
 // optimiser does not step skips that network's weight gradients (two matrix products per layer saved).

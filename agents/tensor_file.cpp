@@ -1,7 +1,9 @@
 #include "agents/tensor_file.h"
 
 #include <caffe2/serialize/inline_container.h>
+#include <torch/csrc/jit/serialization/export.h>
 #include <torch/csrc/jit/serialization/import_read.h>
+#include <torch/csrc/jit/serialization/pickler.h>
 #include <torch/csrc/jit/serialization/storage_context.h>
 #include <torch/serialize.h>
 
@@ -42,8 +44,24 @@ class BoundedReader : public caffe2::serialize::ReadAdapterInterface {
 void save_tensor_dict(const TensorDict& tensors, const std::string& path) {
   c10::Dict<std::string, at::Tensor> dict;
   for (const auto& [name, t] : tensors) dict.insert(name, t.contiguous());
-  const std::vector<char> bytes = torch::pickle_save(c10::IValue(dict));
-  write_file_atomic(path, std::string(bytes.begin(), bytes.end()));
+  // What torch::pickle_save writes, less the type tag it wraps a typed dictionary in (a call to
+  // torch.jit._pickle.restore_type_tag): PyTorch 2.6's torch.load (weights_only by default) refuses that call,
+  // while a plain dictionary of tensors it reads as it is. LibTorch reads both.
+  std::vector<char> pickle;
+  torch::jit::Pickler pickler([&](const char* data, size_t n) { pickle.insert(pickle.end(), data, data + n); },
+                              /*tensor_table=*/nullptr, /*type_renamer=*/nullptr, /*memoized_class_types=*/nullptr,
+                              /*get_tensor_id=*/nullptr, /*tag_aggregates=*/false);
+  pickler.protocol();
+  pickler.pushIValue(c10::IValue(dict));
+  pickler.stop();
+  std::string bytes;
+  caffe2::serialize::PyTorchStreamWriter writer([&](const void* data, size_t n) {
+    bytes.append(static_cast<const char*>(data), n);
+    return n;
+  });
+  torch::jit::writeArchiveAndTensors("data", pickle.data(), pickle.size(), pickler.tensorData(), writer);
+  writer.writeEndOfFile();
+  write_file_atomic(path, bytes);
 }
 
 TensorDict load_tensor_dict(const std::string& path) {

@@ -1,6 +1,6 @@
 #include "encoders/init.h"
 
-#include <torch/linalg.h>
+#include <torch/torch.h>
 
 #include <cmath>
 
@@ -16,7 +16,7 @@ void orthogonal_(torch::Tensor& w, double gain) {
   torch::Tensor a = torch::randn({rows, cols}, torch::kFloat64);
   if (rows < cols) a = a.t().contiguous();  // tall: n x m with n >= m
   for (int pass = 0; pass < 2; ++pass) {
-    const torch::Tensor r = torch::linalg::cholesky(torch::mm(a.t(), a)).t();  // upper, positive diagonal
+    const torch::Tensor r = torch::linalg_cholesky(torch::mm(a.t(), a)).t();  // upper, positive diagonal
     a = torch::linalg_solve_triangular(r, a, /*upper=*/true, /*left=*/false);  // X R = a: X = a R^{-1}
   }
   if (rows < cols) a = a.t();

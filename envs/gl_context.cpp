@@ -170,6 +170,7 @@ class EglContext final : public GlContext {
       api_.DestroyContext(display_.get(), context_);
       throw BackendFailure("eglMakeCurrent without a surface failed (" + error + ")");
     }
+    glapi_serves_ = display_.is_mesa() && glapi_reaches_current_context(osmesa_api(p));
   }
 
   ~EglContext() override {
@@ -186,17 +187,15 @@ class EglContext final : public GlContext {
   const char* name() const override { return "EGL"; }
 
   bool works_with(GlLoader loader) const override {
-    return loader == GlLoader::kGlvnd || (loader == GlLoader::kMesaGlapi && display_.is_mesa());
+    return loader == GlLoader::kGlvnd || (loader == GlLoader::kMesaGlapi && glapi_serves_);
   }
 
   GlLoader preferred_loader(GlProcess& p, std::string* library) const override {
-    // With a Mesa driver, Mesa's glapi entry points serve EGL and OSMesa alike; prefer them when OSMesa is
-    // installed so that both backends can share the process.
-    if (display_.is_mesa()) {
-      if (const OsmesaApi* osmesa = osmesa_api(p)) {
-        *library = osmesa->library;
-        return GlLoader::kMesaGlapi;
-      }
+    // Where Mesa's glapi entry points serve EGL and OSMesa alike, prefer them so that both backends can share
+    // the process.
+    if (glapi_serves_) {
+      *library = osmesa_api(p)->library;
+      return GlLoader::kMesaGlapi;
     }
     *library = api_.library;
     return GlLoader::kGlvnd;
@@ -210,6 +209,14 @@ class EglContext final : public GlContext {
   [[noreturn]] void fail(const std::string& what) {
     const std::string error = egl_error_name(api_.GetError());
     throw BackendFailure(what + " failed (" + error + ")");
+  }
+
+  // Whether OSMesa's glapi entry points drive the current (Mesa EGL) context: they do where one libglapi serves
+  // both (Mesa 22, Debian 12); Mesa 25 (Debian 13) keeps them apart, and MuJoCo must then load through glvnd.
+  static bool glapi_reaches_current_context(const OsmesaApi* osmesa) {
+    if (osmesa == nullptr) return false;
+    const auto get_string = reinterpret_cast<GetStringFn>(osmesa->GetProcAddress("glGetString"));
+    return get_string != nullptr && get_string(GL_VERSION) != nullptr;
   }
 
   EGLConfig choose_config() {
@@ -241,6 +248,7 @@ class EglContext final : public GlContext {
   const EglApi& api_;
   EglDisplayRef display_;
   EGLContext context_ = EGL_NO_CONTEXT;
+  bool glapi_serves_ = false;  // MuJoCo may load through OSMesa's glapi for this context
 };
 
 class OsmesaContext final : public GlContext {

@@ -22,6 +22,7 @@
 #include "envs/gl_loader.h"
 
 #include <dlfcn.h>
+#include <limits.h>
 
 #include <cstring>
 #include <string>
@@ -33,10 +34,28 @@ namespace curlrl::envs::gl {
 
 namespace {
 
+// Mesa's llvmpipe calls LLVM's C API (LLVMInitializeX86Target, ...) by name. Where a library already in the
+// global scope exports those names (Debian 13's libtorch_cpu carries an LLVM of its own), Mesa would call that
+// one and crash in eglCreateContext; Mesa's libraries are then opened with RTLD_DEEPBIND, which makes them and
+// their dependencies bind to their own libLLVM first. Decided before any Mesa library is loaded.
+int mesa_open_flags() {
+  static const int flags = dlsym(RTLD_DEFAULT, "LLVMInitializeX86Target") != nullptr ? RTLD_DEEPBIND : 0;
+  return flags;
+}
+
+// glvnd's libEGL loads its vendor libraries itself, and Mesa's EGL before Mesa 24 dlopens its DRI driver (llvmpipe
+// in dri/swrast_dri.so beside it) itself too: both are loaded first here, bound deep, and later loads find them.
+void preload_mesa_egl() {
+  void* egl_mesa = dlopen("libEGL_mesa.so.0", RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+  char origin[PATH_MAX];
+  if (egl_mesa == nullptr || dlinfo(egl_mesa, RTLD_DI_ORIGIN, origin) != 0) return;
+  dlopen((std::string(origin) + "/dri/swrast_dri.so").c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+}
+
 // Opens the first library of `names` that loads (RTLD_LOCAL: its symbols stay out of the global scope).
 void* open_library(const std::vector<const char*>& names, std::string* opened, std::string* error) {
   for (const char* name : names) {
-    if (void* lib = dlopen(name, RTLD_NOW | RTLD_LOCAL)) {
+    if (void* lib = dlopen(name, RTLD_NOW | RTLD_LOCAL | mesa_open_flags())) {
       *opened = name;
       return lib;
     }
@@ -80,6 +99,7 @@ GlProcess& gl_process() {
 const EglApi* egl_api(GlProcess& p) {
   if (!p.egl_tried) {
     p.egl_tried = true;
+    if (mesa_open_flags() != 0) preload_mesa_egl();
     void* lib = open_library({"libEGL.so.1", "libEGL.so"}, &p.egl.library, &p.egl_error);
     if (lib != nullptr) {
       std::string missing;

@@ -1,6 +1,6 @@
 #include "interpret/probe.h"
 
-#include <torch/linalg.h>
+#include <torch/torch.h>
 
 #include <algorithm>
 #include <cmath>
@@ -26,7 +26,7 @@ std::vector<double> ridge_probe_r2(const torch::Tensor& x_train, const torch::Te
   const torch::Tensor y_mean = ytr.mean(0, true);
   const int64_t f = xs.size(1);
   const torch::Tensor gram = xs.t().mm(xs) + lambda * torch::eye(f, xs.options());
-  const torch::Tensor w = torch::linalg::solve(gram, xs.t().mm(ytr - y_mean), /*left=*/true);
+  const torch::Tensor w = torch::linalg_solve(gram, xs.t().mm(ytr - y_mean), /*left=*/true);
   const torch::Tensor pred = xs_test.mm(w) + y_mean;
   const torch::Tensor ss_res = (yte - pred).square().sum(0);
   const torch::Tensor ss_tot = (yte - yte.mean(0, true)).square().sum(0);

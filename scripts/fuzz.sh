@@ -16,7 +16,7 @@ case "$seconds" in ''|*[!0-9]*) echo "fuzz.sh: SECONDS must be a whole number, g
 targets=${FUZZ_TARGETS:-"manifest csv overrides yaml tensor_file"}
 out=build/fuzz
 cxx=${CXX_FUZZ:-clang++}
-command -v "$cxx" >/dev/null || { echo "fuzz.sh: $cxx not found; run scripts/setup.sh (it installs clang and libclang-rt-14-dev)" >&2; exit 2; }
+command -v "$cxx" >/dev/null || { echo "fuzz.sh: $cxx not found; run scripts/setup.sh (it installs clang and libclang-rt-dev)" >&2; exit 2; }
 flags=(-std=c++20 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined -I.)
 sources=(core/config.cpp core/compose.cpp core/key_schema.cpp core/schema.cpp core/settings.cpp core/io.cpp core/csv.cpp
          core/manifest.cpp core/checksum.cpp)

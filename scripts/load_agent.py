@@ -114,7 +114,7 @@ def main():
         try:
             weights = torch.load(args.source)
         except Exception as e:  # a missing, damaged or foreign file: one line, not a traceback
-            sys.exit(f"load_agent.py: cannot read {args.source}: {e}")
+            sys.exit(f"load_agent.py: cannot read {args.source}: {(str(e).splitlines() or [type(e).__name__])[0]}")
     actor = actor_from_weights(weights)
 
     if actor.encoder is not None:

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Installs every system package curlrl needs (Debian 12), idempotently. Run as root (or with sudo).
+# Installs every system package curlrl needs (Debian 12; Debian 13 too), idempotently. Run as root (or with sudo).
 set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config git
-  libtorch-dev                 # LibTorch 1.13 (CPU)
+  libtorch-dev                 # LibTorch (CPU): 1.13 on Debian 12, 2.6 on Debian 13
   libopenblas0-openmp          # fast BLAS for LibTorch; without it the reference BLAS is ~20x slower
   libmujoco-dev libqhull-dev   # MuJoCo 2.2.2 (its CMake package needs qhull's headers)
   libegl-dev libegl-mesa0 libgl1-mesa-dri libosmesa6-dev libgl-dev   # headless GL: EGL (Mesa) and OSMesa
@@ -12,9 +12,9 @@ packages=(
   libopencv-dev                # videos (optional: scripts/build.sh --without-opencv builds without it)
   libcxxopts-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  clang libclang-rt-14-dev     # libFuzzer and the sanitizers for scripts/fuzz.sh
+  clang libclang-rt-dev        # libFuzzer and the sanitizers for scripts/fuzz.sh (the default clang's runtime)
   python3 python3-matplotlib   # plotting scripts (Debian's /usr/bin/python3)
-  python3-torch                # PyTorch 1.13 for Python: the weight-exchange tests and scripts/load_agent.py
+  python3-torch                # PyTorch for Python (as LibTorch): the weight-exchange tests, scripts/load_agent.py
 )
 
 missing=()

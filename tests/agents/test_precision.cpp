@@ -2,8 +2,7 @@
 // autocast does not leak out of the update, and the setting is refused where it cannot run.
 #include <gtest/gtest.h>
 
-#include <ATen/autocast_mode.h>
-
+#include "agents/mixed_precision.h"
 #include "agents/sac_agent.h"
 #include "agents/weights.h"
 #include "core/cpu_tuning.h"
@@ -45,7 +44,7 @@ TEST(Precision, Bf16UpdateFollowsTheFp32OneAndKeepsFp32Weights) {
   ASSERT_TRUE(before.equal(b.critic()->q1->parameters()[0]));
   const Batch batch = pixel_batch(16);
   const Metrics ma = a.update_on(batch, 0), mb = b.update_on(batch, 0);
-  EXPECT_FALSE(at::autocast::is_cpu_enabled()) << "autocast must end with the update";
+  EXPECT_FALSE(cpu_autocast_enabled()) << "autocast must end with the update";
   for (const char* loss : {"critic_loss", "actor_loss", "contrastive_loss"}) {
     EXPECT_NEAR(mb.at(loss), ma.at(loss), 0.03 * std::abs(ma.at(loss)) + 1e-3) << loss;
   }
@@ -63,7 +62,7 @@ TEST(Precision, Bf16UpdateFollowsTheFp32OneAndKeepsFp32Weights) {
   ts.pixels.resize(9 * 40 * 40);
   for (size_t i = 0; i < ts.pixels.size(); ++i) ts.pixels[i] = static_cast<uint8_t>((i * 37) % 256);
   EXPECT_EQ(b.act(ts, /*deterministic=*/true), c.act(ts, /*deterministic=*/true));
-  EXPECT_FALSE(at::autocast::is_cpu_enabled());
+  EXPECT_FALSE(cpu_autocast_enabled());
 }
 
 TEST(Precision, Bf16IsRefusedWhereItCannotRun) {

@@ -1,5 +1,5 @@
 // EGL device selection (envs/egl_device.h): the choice on planted device lists, the request from the environment,
-// and the real enumeration of Mesa's EGL here (a software device), rendered on by number.
+// and the real enumeration of Mesa's EGL here (a software device), rendered on by number; Mesa kept on its own LLVM.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -77,6 +77,23 @@ TEST(EglDevice, MesasSoftwareDeviceIsListedAndRenderedOn) {
   const auto missing = testing::run_command("CURLRL_EGL_DEVICE=63 " + render + "out=" + (tmp / "d.png").string());
   EXPECT_NE(missing.exit_code, 0);
   EXPECT_NE(missing.err.find("EGL device 63 was asked for"), std::string::npos) << missing.err;
+}
+
+TEST(EglDevice, MesaBindsToItsOwnLlvmWhenAnotherLibraryExportsLlvmsNames) {
+  // Debian 13's libtorch_cpu exports LLVM's C API; Mesa's llvmpipe, loaded later, must not call it. The preloaded
+  // impostor (tests/preload/llvm_impostor.cpp) aborts if it is called; both Mesa backends must draw as without it.
+  testing::TempDir tmp;
+  const std::string preload = std::string("LD_PRELOAD=") + CURLRL_LLVM_IMPOSTOR + " ";
+  for (const char* backend : {"egl", "osmesa"}) {
+    const std::string render = testing::curlrl_binary() + " render task=cartpole_swingup size=48 task.gl_backend=" +
+                               backend + " out=";
+    const auto plain = testing::run_command(render + (tmp / "plain.png").string());
+    ASSERT_EQ(plain.exit_code, 0) << backend << ": " << plain.err;
+    const auto preloaded = testing::run_command(preload + render + (tmp / "preloaded.png").string());
+    ASSERT_EQ(preloaded.exit_code, 0) << backend << ": " << preloaded.err;
+    EXPECT_EQ(preloaded.err.find("llvm_impostor"), std::string::npos) << preloaded.err;
+    EXPECT_EQ(testing::read_text(tmp / "plain.png"), testing::read_text(tmp / "preloaded.png")) << backend;
+  }
 }
 
 }  // namespace

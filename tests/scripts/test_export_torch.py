@@ -47,6 +47,14 @@ class StateSacExport(unittest.TestCase):
         # After 20 updates the critic has moved away from its target (EMA with tau 0.01).
         self.assertFalse(torch.equal(w["critic.q1.0.weight"], w["critic_target.q1.0.weight"]))
 
+    def test_weights_only_loading_reads_the_same_tensors(self):
+        # A plain dictionary of tensors, no type tag: PyTorch's weights-only unpickler (torch.load's default from
+        # 2.6) reads it as it is.
+        safe = torch.load(self.file, weights_only=True)
+        self.assertEqual(set(safe), set(self.weights))
+        for name, t in self.weights.items():
+            self.assertTrue(torch.equal(safe[name], t), name)
+
     def test_a_torch_save_dictionary_starts_an_agent_bit_for_bit(self):
         changed = {k: (v * 0.5 + 0.01).contiguous() for k, v in self.weights.items()}
         init = os.path.join(self.tmp.name, "changed.pt")

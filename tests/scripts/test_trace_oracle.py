@@ -240,6 +240,7 @@ LOSSES = ("critic_loss", "actor_loss", "alpha_loss", "contrastive_loss")
 # In float64 the two agree far inside the bounds above (measured: 1.6e-12 in the changes, 2e-14 in the losses), so
 # the float64 tests hold them to much tighter ones: a wrong term anywhere would show as a difference of order 1.
 FLOAT64_BOUNDS = {"weight_bound": 1e-9, "loss_bound": 1e-11}
+PLAIN_THREADS = (1, 2)  # the float32 oracle's runs: curlrl's trace runs on one thread, PyTorch's default here is two
 
 
 def run_oracle(pixels, contrastive, trace, dtype):
@@ -269,9 +270,10 @@ def run_curlrl(agent_name, pixels, trace, dtype):
 class TraceAgainstPlainPyTorch(unittest.TestCase):
     """float64: curlrl's update against the oracle's, with FLOAT64_BOUNDS. float32: rounding noise grows over 10
     updates (the oracle in float32 differs from itself in float64 by up to about 6e-3 in the convolutions' changes
-    and 3e-5 in the losses, chaotically: another seed gives other figures), so there curlrl must be within the bounds
-    above or within 10x the float32 oracle's own distance from the float64 one (per tensor; per loss, its worst
-    over the updates)."""
+    and 3e-5 in the losses, chaotically: another seed, or another thread count, gives other figures; with PyTorch
+    2.6 one thread or two moved them by up to 20x), so there curlrl must be within the bounds above or within 10x
+    the float32 oracle's own distance from the float64 one, its largest over runs on 1 and 2 threads (per tensor;
+    per loss, its worst over the updates)."""
 
     cases = {}
 
@@ -281,7 +283,12 @@ class TraceAgainstPlainPyTorch(unittest.TestCase):
             torch.manual_seed(5)
             trace = make_input(Agent(pixels, contrastive), pixels, torch.Generator().manual_seed(7))
             exact = run_oracle(pixels, contrastive, trace, torch.float64)
-            plain = run_oracle(pixels, contrastive, trace, torch.float32)
+            threads = torch.get_num_threads()
+            plain = []
+            for n in PLAIN_THREADS:
+                torch.set_num_threads(n)
+                plain.append(run_oracle(pixels, contrastive, trace, torch.float32))
+            torch.set_num_threads(threads)
             cls.cases[agent_name] = trace, exact, plain
         return cls.cases[agent_name]
 
@@ -296,14 +303,15 @@ class TraceAgainstPlainPyTorch(unittest.TestCase):
             rel = (got[name].double() - before - theirs).norm().item() / theirs.norm().item()
             bound = weight_bound
             if plain is not None:
-                bound = max(bound, 10 * (plain[0][name] - before - theirs).norm().item() / theirs.norm().item())
+                bound = max([bound] + [10 * (p[0][name] - before - theirs).norm().item() / theirs.norm().item()
+                                       for p in plain])
             self.assertLess(rel, bound, f"{name}: change differs by {rel:.2e} relative (L2)")
             worst = max(worst, rel)
         for name in LOSSES:
             relative = loss_bound
             if plain is not None:  # the float32 oracle's worst relative distance over the updates, times 10
-                relative = max([relative] + [10 * abs(p[0] - w) / s for p, (w, s) in zip(plain[1][name], losses[name])
-                                             if not math.isnan(w)])
+                relative = max([relative] + [10 * abs(p[0] - w) / s for run in plain
+                                             for p, (w, s) in zip(run[1][name], losses[name]) if not math.isnan(w)])
             for i, (want, scale) in enumerate(losses[name]):
                 have = got[name][i].item()
                 if math.isnan(want):
