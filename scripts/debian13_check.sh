@@ -31,7 +31,7 @@ fi
 mounted=()
 cleanup() { for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do umount "${mounted[i]}" 2>/dev/null || true; done; }
 trap cleanup EXIT
-for m in proc sys dev dev/shm; do
+for m in proc sys dev dev/pts dev/shm; do
   if ! mountpoint -q "$ROOT/$m"; then mount --bind "/$m" "$ROOT/$m"; mounted+=("$ROOT/$m"); fi
 done
 cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
