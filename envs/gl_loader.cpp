@@ -9,14 +9,14 @@
 //     whatever context glvnd made current. OSMesa contexts bypass glvnd, so with those stubs an OSMesa
 //     context renders nothing (mjr_makeContext dies with "gladLoadGL error").
 //   - from OSMesaGetProcAddress they are Mesa's own glapi entry points, which follow the context current
-//     in Mesa's libglapi. Both OSMesa and Mesa's EGL driver set that one, so they serve both backends,
-//     but not a non-Mesa EGL driver (e.g. NVIDIA).
+//     in Mesa's libglapi. Up to Mesa 22 both OSMesa and Mesa's EGL driver set that one, so they serve both
+//     backends; Mesa 25's EGL does not (checked at run time), nor does a non-Mesa EGL driver (e.g. NVIDIA).
 // Linking -lEGL would put eglGetProcAddress in the global scope for good and make OSMesa unusable in the
 // whole process (tested: it fails unless an EGL context happens to be current too). So neither library is
 // linked: both are dlopen'ed with RTLD_LOCAL, and just before the process's first mjr_makeContext exactly
 // one of them is promoted to the global scope (RTLD_NOLOAD | RTLD_GLOBAL) to steer MuJoCo's choice:
-// libOSMesa when the first backend is OSMesa or a Mesa EGL (then EGL and OSMesa renderers can share the
-// process in any order), libEGL for a non-Mesa EGL driver. Later renderers whose backend cannot work with
+// libOSMesa when the first backend is OSMesa or an EGL that OSMesa's entry points drive (then EGL and OSMesa
+// renderers can share the process in any order), libEGL otherwise. Later renderers whose backend cannot work with
 // that choice fail (kAuto moves on to the next backend) with a message saying why.
 // The libraries are never dlclose'd: GL drivers do not unload cleanly.
 #include "envs/gl_loader.h"
